@@ -1,0 +1,41 @@
+// api/context.h — what one operation sees of its caller and of the server (api/ internal).
+#pragma once
+
+#include <string>
+
+#include "api/dispatcher.h"
+
+namespace simdjson::dom {
+class element;
+}
+
+namespace ddb {
+class JsonWriter;
+}
+
+namespace ddb::api {
+
+struct Context {
+  storage::Store& store;
+  storage::Catalog& catalog;
+  const ApiConfig& config;
+  std::string ns;      // the caller's namespace: "<access key id>_<region>" or "shared"
+  std::string region;  // the caller's region, for ARNs
+};
+
+// Every operation: reads the checked body, writes the answer object (or throws ddb::Error).
+using Operation = void (*)(Context& ctx, const simdjson::dom::element& body, JsonWriter& out);
+
+// api/tables.cpp
+void create_table(Context&, const simdjson::dom::element&, JsonWriter&);
+void describe_table(Context&, const simdjson::dom::element&, JsonWriter&);
+void list_tables(Context&, const simdjson::dom::element&, JsonWriter&);
+void update_table(Context&, const simdjson::dom::element&, JsonWriter&);
+void delete_table(Context&, const simdjson::dom::element&, JsonWriter&);
+void tag_resource(Context&, const simdjson::dom::element&, JsonWriter&);
+void untag_resource(Context&, const simdjson::dom::element&, JsonWriter&);
+void list_tags_of_resource(Context&, const simdjson::dom::element&, JsonWriter&);
+void describe_limits(Context&, const simdjson::dom::element&, JsonWriter&);
+void describe_endpoints(Context&, const simdjson::dom::element&, JsonWriter&);
+
+}  // namespace ddb::api

@@ -1,0 +1,135 @@
+#include "api/dispatcher.h"
+
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+#include "api/context.h"
+#include "api/shapes.h"
+#include "model/error.h"
+#include "model/json_writer.h"
+#include "storage/catalog.h"
+#include "storage/store.h"
+
+namespace ddb::api {
+
+namespace {
+
+constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+
+const std::unordered_map<std::string_view, Operation>& operations() {
+  static const std::unordered_map<std::string_view, Operation> ops = {
+      {"CreateTable", create_table},
+      {"DescribeTable", describe_table},
+      {"ListTables", list_tables},
+      {"UpdateTable", update_table},
+      {"DeleteTable", delete_table},
+      {"TagResource", tag_resource},
+      {"UntagResource", untag_resource},
+      {"ListTagsOfResource", list_tags_of_resource},
+      {"DescribeLimits", describe_limits},
+      {"DescribeEndpoints", describe_endpoints},
+  };
+  return ops;
+}
+
+// "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/dynamodb/aws4_request, ..." -> access key, region.
+bool parse_credential(std::string_view auth, std::string_view* access_key, std::string_view* region) {
+  size_t p = auth.find("Credential=");
+  if (p == std::string_view::npos) return false;
+  std::string_view cred = auth.substr(p + 11);
+  cred = cred.substr(0, cred.find_first_of(", "));
+  size_t slash1 = cred.find('/');
+  if (slash1 == std::string_view::npos || slash1 == 0) return false;
+  *access_key = cred.substr(0, slash1);
+  std::string_view rest = cred.substr(slash1 + 1);  // date/region/service/aws4_request
+  size_t slash2 = rest.find('/');
+  if (slash2 == std::string_view::npos) return false;
+  rest = rest.substr(slash2 + 1);
+  *region = rest.substr(0, rest.find('/'));
+  return !region->empty();
+}
+
+// The namespace part of "__type": the framework's own errors and the service's errors differ, as on the wire.
+const char* error_namespace(const std::string& type) {
+  if (type == "ValidationException") return "com.amazon.coral.validate#";
+  if (type == "SerializationException" || type == "UnknownOperationException" ||
+      type == "MissingAuthenticationTokenException" || type == "InternalFailure" || type == "AccessDeniedException" ||
+      type == "IncompleteSignatureException") {
+    return "com.amazon.coral.service#";
+  }
+  return "com.amazonaws.dynamodb.v20120810#";
+}
+
+void write_error(const Error& e, ApiResponse& response) {
+  response.status = e.http_status();
+  response.body.clear();
+  JsonWriter w(response.body);
+  w.begin_object();
+  w.member("__type", std::string(error_namespace(e.type())) + e.type());
+  if (!e.message().empty()) w.member("message", e.message());
+  w.end_object();
+}
+
+}  // namespace
+
+struct Dispatcher::State {
+  storage::Store& store;
+  storage::Catalog catalog;
+  ApiConfig config;
+  State(storage::Store& s, ApiConfig c) : store(s), catalog(s), config(c) {}
+};
+
+Dispatcher::Dispatcher(storage::Store& store, ApiConfig config) : state_(std::make_unique<State>(store, config)) {}
+Dispatcher::~Dispatcher() = default;
+
+void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
+  response.status = 200;
+  response.body.clear();
+  try {
+    if (request.target.substr(0, kTargetPrefix.size()) != kTargetPrefix) {
+      throw Error("UnknownOperationException", "", 400);
+    }
+    std::string_view op_name = request.target.substr(kTargetPrefix.size());
+    auto op = operations().find(op_name);
+    int model_op = find_operation(op_name);
+    if (op == operations().end() || model_op < 0) throw Error("UnknownOperationException", "", 400);
+
+    std::string_view access_key = "AKIDDEFAULT", region = "us-east-1";
+    if (!parse_credential(request.authorization, &access_key, &region)) {
+      if (request.authorization.empty()) {
+        throw Error("MissingAuthenticationTokenException", "Request is missing Authentication Token", 400);
+      }
+      throw Error("IncompleteSignatureException",
+                  "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' "
+                  "parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=" +
+                      std::string(request.authorization),
+                  400);
+    }
+
+    thread_local simdjson::dom::parser parser;
+    thread_local simdjson::padded_string buffer;
+    // simdjson needs SIMDJSON_PADDING readable bytes past the end; copy into a reused padded buffer.
+    if (buffer.size() < request.body.size()) buffer = simdjson::padded_string(request.body.size() * 2);
+    std::memcpy(buffer.data(), request.body.data(), request.body.size());
+    simdjson::dom::element body;
+    if (parser.parse(buffer.data(), request.body.size(), false).get(body) != simdjson::SUCCESS) {
+      throw Error::serialization("Start of structure or map found where not expected");
+    }
+    check_request(model_op, body);
+
+    Context ctx{state_->store, state_->catalog, state_->config,
+                state_->config.shared_db ? std::string("shared") : std::string(access_key) + "_" + std::string(region),
+                std::string(region)};
+    JsonWriter out(response.body);
+    op->second(ctx, body, out);
+  } catch (const Error& e) {
+    write_error(e, response);
+  } catch (const std::exception& e) {
+    spdlog::error("internal error on {}: {}", request.target, e.what());
+    write_error(Error::internal(), response);
+  }
+}
+
+}  // namespace ddb::api

@@ -1,0 +1,296 @@
+#include "api/shapes.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/error.h"
+
+namespace ddb::api {
+namespace {
+
+enum class ShapeKind : uint8_t { Structure, List, Map, String, Integer, Long, Boolean, Blob, Double, Timestamp };
+enum Pattern : uint8_t { kPatternNone, kPatternName };
+
+struct MemberDef {
+  const char* name;
+  int shape;
+  bool required;
+};
+struct ShapeDef {
+  const char* name;
+  ShapeKind kind;
+  bool has_min, has_max;
+  int64_t min, max;
+  Pattern pattern;
+  int member_begin, member_count;
+  int enum_begin, enum_count;
+  int member_shape, key_shape, value_shape;
+};
+struct OperationDef {
+  const char* name;
+  int input_shape;
+};
+
+#include "api/shapes_data.inc"
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Java's String.length(): UTF-16 code units.
+size_t utf16_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) n += (c >= 0xF0) ? 2 : 1;
+  }
+  return n;
+}
+
+bool matches_name_pattern(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string lower_first(std::string_view name) {
+  std::string s(name);
+  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = char(s[0] - 'A' + 'a');
+  return s;
+}
+
+// The value as the service's framework prints it in a validation message (Java's toString of the model
+// object): strings bare, lists as [a, b], structures as Name(member=value, ...), maps as {k=v, ...}.
+void describe(const ShapeDef& shape, const element& v, std::string& out) {
+  switch (v.type()) {
+    case element_type::STRING: out.append(std::string_view(v.get_string().value_unsafe())); return;
+    case element_type::INT64: out.append(std::to_string(int64_t(v.get_int64().value_unsafe()))); return;
+    case element_type::UINT64: out.append(std::to_string(uint64_t(v.get_uint64().value_unsafe()))); return;
+    case element_type::DOUBLE: out.append(simdjson::minify(v)); return;
+    case element_type::BOOL: out.append(v.get_bool().value_unsafe() ? "true" : "false"); return;
+    case element_type::NULL_VALUE: out.append("null"); return;
+    case element_type::ARRAY: {
+      out.push_back('[');
+      bool first = true;
+      const ShapeDef* member = shape.member_shape >= 0 ? &kShapes[shape.member_shape] : &shape;
+      simdjson::dom::array arr = v.get_array().value_unsafe();
+      for (element e : arr) {
+        if (!first) out.append(", ");
+        first = false;
+        describe(*member, e, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case element_type::OBJECT: {
+      simdjson::dom::object obj = v.get_object().value_unsafe();
+      if (shape.kind == ShapeKind::Structure) {
+        out.append(shape.name).push_back('(');
+        for (int i = 0; i < shape.member_count; ++i) {
+          const MemberDef& m = kMembers[shape.member_begin + i];
+          if (i) out.append(", ");
+          out.append(lower_first(m.name)).push_back('=');
+          element child;
+          if (obj.at_key(m.name).get(child) == simdjson::SUCCESS) {
+            describe(kShapes[m.shape], child, out);
+          } else {
+            out.append("null");
+          }
+        }
+        out.push_back(')');
+      } else {
+        out.push_back('{');
+        bool first = true;
+        const ShapeDef* value = shape.value_shape >= 0 ? &kShapes[shape.value_shape] : &shape;
+        for (auto field : obj) {
+          if (!first) out.append(", ");
+          first = false;
+          out.append(std::string_view(field.key)).push_back('=');
+          describe(*value, field.value, out);
+        }
+        out.push_back('}');
+      }
+      return;
+    }
+  }
+}
+
+class Checker {
+ public:
+  std::vector<std::string> errors;
+
+  void check(const ShapeDef& shape, const element& v, const std::string& path) {
+    switch (shape.kind) {
+      case ShapeKind::Structure: return check_structure(shape, v, path);
+      case ShapeKind::List: return check_list(shape, v, path);
+      case ShapeKind::Map: return check_map(shape, v, path);
+      case ShapeKind::String: return check_string(shape, v, path);
+      case ShapeKind::Integer:
+      case ShapeKind::Long: return check_integer(shape, v, path);
+      case ShapeKind::Boolean:
+        if (!v.is_bool()) throw_type_error(v, "Boolean");
+        return;
+      case ShapeKind::Blob:
+        if (!v.is_string()) throw_type_error(v, "ByteBuffer");
+        return;
+      case ShapeKind::Double:
+        if (!v.is_number()) throw_type_error(v, "Double");
+        return;
+      case ShapeKind::Timestamp:
+        if (!v.is_number()) throw_type_error(v, "Date");
+        return;
+    }
+  }
+
+ private:
+  void violation(const ShapeDef& shape, const element& v, const std::string& path, const std::string& constraint) {
+    std::string msg = "Value '";
+    describe(shape, v, msg);
+    msg += "' at '" + path + "' failed to satisfy constraint: " + constraint;
+    errors.push_back(std::move(msg));
+  }
+
+  [[noreturn]] static void throw_type_error(const element& v, const char* expected) {
+    const char* got = "";
+    switch (v.type()) {
+      case element_type::ARRAY: got = "START_ARRAY"; break;
+      case element_type::OBJECT: got = "START_OBJECT"; break;
+      case element_type::STRING: got = "VALUE_STRING"; break;
+      case element_type::INT64:
+      case element_type::UINT64: got = "VALUE_NUMBER_INT"; break;
+      case element_type::DOUBLE: got = "VALUE_NUMBER_FLOAT"; break;
+      case element_type::BOOL: got = v.get_bool().value_unsafe() ? "VALUE_TRUE" : "VALUE_FALSE"; break;
+      case element_type::NULL_VALUE: got = "VALUE_NULL"; break;
+    }
+    (void)expected;
+    throw Error::serialization(std::string("Unexpected token received from parser: ") + got);
+  }
+
+  void check_length(const ShapeDef& shape, const element& v, const std::string& path, int64_t length) {
+    if (shape.has_min && length < shape.min) {
+      violation(shape, v, path, "Member must have length greater than or equal to " + std::to_string(shape.min));
+    }
+    if (shape.has_max && length > shape.max) {
+      violation(shape, v, path, "Member must have length less than or equal to " + std::to_string(shape.max));
+    }
+  }
+
+  void check_structure(const ShapeDef& shape, const element& v, const std::string& path) {
+    if (!v.is_object()) throw_type_error(v, "Structure");
+    if (std::string_view(shape.name) == "AttributeValue") return;  // the item codec checks attribute values
+    simdjson::dom::object obj = v.get_object().value_unsafe();
+    for (int i = 0; i < shape.member_count; ++i) {
+      const MemberDef& m = kMembers[shape.member_begin + i];
+      std::string child_path = path.empty() ? lower_first(m.name) : path + "." + lower_first(m.name);
+      element child;
+      if (obj.at_key(m.name).get(child) != simdjson::SUCCESS || child.is_null()) {
+        if (m.required) errors.push_back("Value null at '" + child_path + "' failed to satisfy constraint: Member must not be null");
+        continue;
+      }
+      check(kShapes[m.shape], child, child_path);
+    }
+  }
+
+  void check_list(const ShapeDef& shape, const element& v, const std::string& path) {
+    if (!v.is_array()) throw_type_error(v, "List");
+    simdjson::dom::array arr = v.get_array().value_unsafe();
+    check_length(shape, v, path, int64_t(arr.size()));
+    const ShapeDef& member = kShapes[shape.member_shape];
+    size_t i = 0;
+    for (element e : arr) {
+      ++i;
+      if (e.is_null()) continue;
+      check(member, e, path + "." + std::to_string(i) + ".member");
+    }
+  }
+
+  void check_map(const ShapeDef& shape, const element& v, const std::string& path) {
+    if (!v.is_object()) throw_type_error(v, "Map");
+    simdjson::dom::object obj = v.get_object().value_unsafe();
+    check_length(shape, v, path, int64_t(obj.size()));
+    const ShapeDef& key = kShapes[shape.key_shape];
+    const ShapeDef& value = kShapes[shape.value_shape];
+    for (auto field : obj) {
+      std::string_view k = field.key;
+      if (key.has_max && int64_t(utf16_length(k)) > key.max) {
+        errors.push_back("Map keys must satisfy constraint: [Member must have length less than or equal to " +
+                         std::to_string(key.max) + "]");
+      } else if (key.has_min && int64_t(utf16_length(k)) < key.min) {
+        errors.push_back("Map keys must satisfy constraint: [Member must have length greater than or equal to " +
+                         std::to_string(key.min) + "]");
+      }
+      if (field.value.is_null()) continue;
+      check(value, field.value, path + "." + std::string(k) + ".member");
+    }
+  }
+
+  void check_string(const ShapeDef& shape, const element& v, const std::string& path) {
+    if (!v.is_string()) throw_type_error(v, "String");
+    std::string_view s = v.get_string().value_unsafe();
+    check_length(shape, v, path, int64_t(utf16_length(s)));
+    if (shape.pattern == kPatternName && !matches_name_pattern(s)) {
+      violation(shape, v, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    if (shape.enum_count > 0) {
+      bool found = false;
+      for (int i = 0; i < shape.enum_count && !found; ++i) found = s == kEnums[shape.enum_begin + i];
+      if (!found) {
+        std::string set = "[";
+        for (int i = 0; i < shape.enum_count; ++i) {
+          if (i) set += ", ";
+          set += kEnums[shape.enum_begin + i];
+        }
+        violation(shape, v, path, "Member must satisfy enum value set: " + set + "]");
+      }
+    }
+  }
+
+  void check_integer(const ShapeDef& shape, const element& v, const std::string& path) {
+    int64_t n;
+    if (v.is_int64()) {
+      n = v.get_int64().value_unsafe();
+    } else if (v.is_uint64()) {
+      n = INT64_MAX;
+    } else {
+      throw_type_error(v, shape.kind == ShapeKind::Long ? "Long" : "Integer");
+    }
+    if (shape.has_min && n < shape.min) {
+      violation(shape, v, path, "Member must have value greater than or equal to " + std::to_string(shape.min));
+    }
+    if (shape.has_max && n > shape.max) {
+      violation(shape, v, path, "Member must have value less than or equal to " + std::to_string(shape.max));
+    }
+  }
+};
+
+}  // namespace
+
+int find_operation(std::string_view name) {
+  for (size_t i = 0; i < sizeof(kOperations) / sizeof(kOperations[0]); ++i) {
+    if (name == kOperations[i].name) return int(i);
+  }
+  return -1;
+}
+
+void check_request(int operation, const element& body) {
+  int shape = kOperations[operation].input_shape;
+  if (!body.is_object()) throw Error::serialization("Start of structure or map found where not expected");
+  if (shape < 0) return;
+  Checker checker;
+  checker.check(kShapes[shape], body, "");
+  if (checker.errors.empty()) return;
+  std::string msg = std::to_string(checker.errors.size()) +
+                    (checker.errors.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < checker.errors.size(); ++i) {
+    if (i) msg += "; ";
+    msg += checker.errors[i];
+  }
+  throw Error::validation(std::move(msg));
+}
+
+}  // namespace ddb::api

@@ -1,0 +1,348 @@
+// api/tables.cpp — the control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable,
+// tagging, DescribeLimits and DescribeEndpoints.
+#include <random>
+#include <set>
+
+#include "api/context.h"
+#include "api/json_read.h"
+#include "api/table_description.h"
+#include "model/error.h"
+#include "model/json_writer.h"
+#include "storage/catalog.h"
+
+namespace ddb::api {
+namespace {
+
+constexpr int64_t kMaxTableThroughput = 40000;  // the default per-table quota of an account
+
+std::string new_uuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(36, '-');
+  for (int i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    s[i] = kHex[rng() & 15];
+  }
+  s[14] = '4';
+  return s;
+}
+
+Error invalid(const std::string& detail) {
+  return Error::validation("One or more parameter values were invalid: " + detail);
+}
+
+Error table_not_found(std::string_view name) {
+  return Error::resource_not_found("Requested resource not found: Table: " + std::string(name) + " not found");
+}
+
+storage::TableRef require_table(Context& ctx, std::string_view name) {
+  storage::TableRef def = ctx.catalog.find(ctx.ns, std::string(name));
+  if (!def) throw table_not_found(name);
+  return def;
+}
+
+struct Throughput {
+  bool given = false;
+  int64_t read = 0, write = 0;
+};
+
+Throughput read_throughput(const simdjson::dom::element& body) {
+  Throughput t;
+  simdjson::dom::element pt;
+  if (!has(body, "ProvisionedThroughput", &pt)) return t;
+  t.given = true;
+  t.read = get_int(pt, "ReadCapacityUnits");
+  t.write = get_int(pt, "WriteCapacityUnits");
+  return t;
+}
+
+void check_throughput_bounds(const Throughput& t) {
+  if (t.read > kMaxTableThroughput || t.write > kMaxTableThroughput) {
+    throw Error("LimitExceededException",
+                "Subscriber limit exceeded: Provisioned throughput for the table exceeds the account limit of " +
+                    std::to_string(kMaxTableThroughput) + " units per table");
+  }
+}
+
+void read_tags(const simdjson::dom::element& parent, std::vector<storage::Tag>& tags) {
+  simdjson::dom::array arr;
+  if (!get_array(parent, "Tags", &arr)) return;
+  for (auto t : arr) {
+    std::string key(get_string(t, "Key")), value(get_string(t, "Value"));
+    bool replaced = false;
+    for (auto& existing : tags) {
+      if (existing.key == key) {
+        existing.value = value;
+        replaced = true;
+      }
+    }
+    if (!replaced) tags.push_back({key, value});
+  }
+}
+
+// The table named by an ARN of this caller's region: arn:aws:dynamodb:<region>:<account>:table/<name>.
+storage::TableRef table_by_arn(Context& ctx, std::string_view arn) {
+  const std::string prefix = "arn:aws:dynamodb:" + ctx.region + ":";
+  size_t slash = arn.find(":table/");
+  if (arn.substr(0, prefix.size()) != prefix || slash == std::string_view::npos) {
+    throw Error::validation("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(arn));
+  }
+  std::string_view name = arn.substr(slash + 7);
+  storage::TableRef def = ctx.catalog.find(ctx.ns, std::string(name));
+  if (!def) throw Error::resource_not_found("Requested resource not found: ResourcArn: " + std::string(arn) + " not found");
+  return def;
+}
+
+}  // namespace
+
+void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  storage::TableDef def;
+  def.name = std::string(get_string(body, "TableName"));
+  def.ns = ctx.ns;
+  def.region = ctx.region;
+
+  std::vector<std::string> defined;
+  simdjson::dom::array arr;
+  get_array(body, "AttributeDefinitions", &arr);
+  for (auto a : arr) {
+    def.attribute_definitions.push_back(
+        {std::string(get_string(a, "AttributeName")), std::string(get_string(a, "AttributeType"))});
+    defined.push_back(def.attribute_definitions.back().attribute_name);
+  }
+  std::vector<std::string> keys;
+  get_array(body, "KeySchema", &arr);
+  for (auto k : arr) {
+    def.key_schema.push_back({std::string(get_string(k, "AttributeName")), std::string(get_string(k, "KeyType"))});
+    keys.push_back(def.key_schema.back().attribute_name);
+  }
+
+  def.billing_mode = std::string(get_string(body, "BillingMode", "PROVISIONED"));
+  Throughput t = read_throughput(body);
+  if (def.billing_mode == "PROVISIONED") {
+    if (!t.given) {
+      throw invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+    }
+    check_throughput_bounds(t);
+    def.read_capacity_units = t.read;
+    def.write_capacity_units = t.write;
+  } else if (t.given) {
+    throw invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  }
+
+  auto is_defined = [&](const std::string& k) {
+    for (const auto& d : defined) {
+      if (d == k) return true;
+    }
+    return false;
+  };
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+    return s;
+  };
+  bool all_defined = is_defined(keys[0]) && (keys.size() < 2 || is_defined(keys[1]));
+  if (keys.size() == 2 && (!all_defined || (keys[0] == keys[1] && defined.size() == 1))) {
+    throw Error::validation("Invalid KeySchema: Some index key attribute have no definition");
+  }
+  if (keys.size() == 1 && !all_defined) {
+    throw invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" + join(keys) +
+                  "], AttributeDefinitions: [" + join(defined) + "]");
+  }
+  if (keys.size() == 2 && keys[0] == keys[1]) {
+    throw Error::validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  }
+  if (def.key_schema[0].key_type != "HASH") {
+    throw Error::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  }
+  if (keys.size() == 2 && def.key_schema[1].key_type != "RANGE") {
+    throw Error::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  }
+  bool has_indexes = has(body, "LocalSecondaryIndexes") || has(body, "GlobalSecondaryIndexes");
+  if (has_indexes) {
+    throw invalid("Secondary indexes are not supported by this ddblocal build yet");
+  }
+  if (keys.size() != defined.size()) {
+    throw invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                  "AttributeDefinitions");
+  }
+  std::set<std::string> unique(defined.begin(), defined.end());
+  if (unique.size() != defined.size()) throw invalid("Duplicate AttributeName in AttributeDefinitions");
+
+  simdjson::dom::element sse;
+  if (has(body, "SSESpecification", &sse) && get_bool(sse, "Enabled")) {
+    def.sse_enabled = true;
+    def.sse_type = std::string(get_string(sse, "SSEType", "KMS"));
+    def.kms_master_key_id = std::string(get_string(sse, "KMSMasterKeyId"));
+  }
+  def.table_class = std::string(get_string(body, "TableClass"));
+  def.deletion_protection_enabled = get_bool(body, "DeletionProtectionEnabled");
+  read_tags(body, def.tags);
+  def.table_uuid = new_uuid();
+  def.creation_millis = now_millis();
+  if (def.billing_mode == "PAY_PER_REQUEST") def.last_update_to_pay_per_request_millis = def.creation_millis;
+
+  std::string name = def.name;
+  if (!ctx.catalog.create(def)) throw Error::resource_in_use("Table already exists: " + name);
+  storage::TableRef created = ctx.catalog.find(ctx.ns, name);
+  out.begin_object().key("TableDescription");
+  write_table_description(out, *created, ctx.config, created->creation_millis);
+  out.end_object();
+}
+
+void describe_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  storage::TableRef def = require_table(ctx, get_string(body, "TableName"));
+  out.begin_object().key("Table");
+  write_table_description(out, *def, ctx.config, now_millis());
+  out.end_object();
+}
+
+void list_tables(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  size_t limit = size_t(get_int(body, "Limit", 100));
+  bool more = false;
+  std::vector<std::string> names =
+      ctx.catalog.list(ctx.ns, std::string(get_string(body, "ExclusiveStartTableName")), limit, &more);
+  out.begin_object().key("TableNames").begin_array();
+  for (const auto& n : names) out.string(n);
+  out.end_array();
+  if (more) out.member("LastEvaluatedTableName", names.back());
+  out.end_object();
+}
+
+void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  storage::TableRef current = require_table(ctx, get_string(body, "TableName"));
+  storage::TableDef def = *current;
+  int64_t now = now_millis();
+  bool changed = false;
+
+  std::string_view billing = get_string(body, "BillingMode");
+  Throughput t = read_throughput(body);
+  std::string target_billing = billing.empty() ? def.billing_mode : std::string(billing);
+  if (target_billing == "PAY_PER_REQUEST") {
+    if (t.given) {
+      throw invalid(
+          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    }
+    if (def.billing_mode != "PAY_PER_REQUEST") {
+      def.billing_mode = "PAY_PER_REQUEST";
+      def.read_capacity_units = def.write_capacity_units = 0;
+      def.last_update_to_pay_per_request_millis = now;
+    }
+    changed = changed || !billing.empty();
+  } else {
+    if (def.billing_mode == "PAY_PER_REQUEST" && !t.given) {
+      throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+    }
+    if (t.given) {
+      check_throughput_bounds(t);
+      if (def.billing_mode == "PROVISIONED" && t.read == def.read_capacity_units &&
+          t.write == def.write_capacity_units) {
+        throw Error::validation(
+            "The provisioned throughput for the table will not change. The requested value equals the current value. "
+            "Current ReadCapacityUnits provisioned for the table: " +
+            std::to_string(def.read_capacity_units) + ". Requested ReadCapacityUnits: " + std::to_string(t.read) +
+            ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(def.write_capacity_units) +
+            ". Requested WriteCapacityUnits: " + std::to_string(t.write) +
+            ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
+      }
+      if (def.billing_mode == "PROVISIONED") {
+        if (t.read > def.read_capacity_units || t.write > def.write_capacity_units) def.last_increase_millis = now;
+        if (t.read < def.read_capacity_units || t.write < def.write_capacity_units) {
+          def.last_decrease_millis = now;
+          ++def.number_of_decreases_today;
+        }
+      }
+      def.billing_mode = "PROVISIONED";
+      def.read_capacity_units = t.read;
+      def.write_capacity_units = t.write;
+    }
+    changed = changed || !billing.empty() || t.given;
+  }
+
+  simdjson::dom::element sse;
+  if (has(body, "SSESpecification", &sse)) {
+    def.sse_enabled = get_bool(sse, "Enabled");
+    def.sse_type = def.sse_enabled ? std::string(get_string(sse, "SSEType", "KMS")) : std::string();
+    def.kms_master_key_id = std::string(get_string(sse, "KMSMasterKeyId"));
+    changed = true;
+  }
+  simdjson::dom::element dp;
+  if (has(body, "DeletionProtectionEnabled", &dp)) {
+    def.deletion_protection_enabled = get_bool(body, "DeletionProtectionEnabled");
+    changed = true;
+  }
+  if (has(body, "TableClass")) {
+    def.table_class = std::string(get_string(body, "TableClass"));
+    changed = true;
+  }
+  if (has(body, "GlobalSecondaryIndexUpdates") || has(body, "StreamSpecification") || has(body, "ReplicaUpdates")) {
+    throw invalid("GlobalSecondaryIndexUpdates, StreamSpecification and ReplicaUpdates are not supported by this "
+                  "ddblocal build yet");
+  }
+  if (!changed) {
+    throw Error::validation(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+        "SSESpecification or ReplicaUpdates is required");
+  }
+  ctx.catalog.replace(def);
+  out.begin_object().key("TableDescription");
+  bool transient = ctx.config.transient_delay_millis > 0;
+  write_table_description(out, def, ctx.config, now, transient ? "UPDATING" : nullptr);
+  out.end_object();
+}
+
+void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  std::string_view name = get_string(body, "TableName");
+  storage::TableRef def = require_table(ctx, name);
+  if (def->deletion_protection_enabled) {
+    throw Error::validation(
+        "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection "
+        "first.");
+  }
+  storage::TableRef removed = ctx.catalog.remove(ctx.ns, std::string(name));
+  if (!removed) throw table_not_found(name);
+  out.begin_object().key("TableDescription");
+  write_table_description(out, *removed, ctx.config, now_millis(), "DELETING");
+  out.end_object();
+}
+
+void tag_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  storage::TableDef def = *table_by_arn(ctx, get_string(body, "ResourceArn"));
+  read_tags(body, def.tags);
+  if (def.tags.size() > 50) throw Error("LimitExceededException", "The number of tags exceeds the limit of 50.");
+  ctx.catalog.replace(def);
+  out.begin_object().end_object();
+}
+
+void untag_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  storage::TableDef def = *table_by_arn(ctx, get_string(body, "ResourceArn"));
+  simdjson::dom::array arr;
+  get_array(body, "TagKeys", &arr);
+  for (auto k : arr) {
+    std::string_view key = k.get_string().value_unsafe();
+    std::erase_if(def.tags, [&](const storage::Tag& t) { return t.key == key; });
+  }
+  ctx.catalog.replace(def);
+  out.begin_object().end_object();
+}
+
+void list_tags_of_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  storage::TableRef def = table_by_arn(ctx, get_string(body, "ResourceArn"));
+  out.begin_object().key("Tags").begin_array();
+  for (const auto& t : def->tags) out.begin_object().member("Key", t.key).member("Value", t.value).end_object();
+  out.end_array().end_object();
+}
+
+void describe_limits(Context&, const simdjson::dom::element&, JsonWriter& out) {
+  out.begin_object();
+  out.member("AccountMaxReadCapacityUnits", int64_t(80000)).member("AccountMaxWriteCapacityUnits", int64_t(80000));
+  out.member("TableMaxReadCapacityUnits", kMaxTableThroughput).member("TableMaxWriteCapacityUnits", kMaxTableThroughput);
+  out.end_object();
+}
+
+void describe_endpoints(Context& ctx, const simdjson::dom::element&, JsonWriter& out) {
+  out.begin_object().key("Endpoints").begin_array().begin_object();
+  out.member("Address", "dynamodb." + ctx.region + ".amazonaws.com").member("CachePeriodInMinutes", int64_t(1440));
+  out.end_object().end_array().end_object();
+}
+
+}  // namespace ddb::api

@@ -1,0 +1,201 @@
+#include "storage/catalog.h"
+
+#include <simdjson.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "model/json_writer.h"
+#include "storage/key_codec.h"
+#include "storage/store.h"
+
+namespace ddb::storage {
+
+std::string TableDef::attribute_type(const std::string& attribute_name) const {
+  for (const auto& a : attribute_definitions) {
+    if (a.attribute_name == attribute_name) return a.attribute_type;
+  }
+  return {};
+}
+
+// The persisted form is a private JSON document (not DynamoDB's TableDescription): easy to read back with
+// simdjson and to extend with new members, which old records simply lack.
+std::string TableDef::serialize() const {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.member("id", int64_t(id)).member("ns", ns).member("region", region).member("name", name);
+  w.member("uuid", table_uuid);
+  w.key("attrs").begin_array();
+  for (const auto& a : attribute_definitions) {
+    w.begin_object().member("n", a.attribute_name).member("t", a.attribute_type).end_object();
+  }
+  w.end_array();
+  w.key("keys").begin_array();
+  for (const auto& k : key_schema) w.begin_object().member("n", k.attribute_name).member("t", k.key_type).end_object();
+  w.end_array();
+  w.member("billing", billing_mode).member("rcu", read_capacity_units).member("wcu", write_capacity_units);
+  w.member("created", creation_millis).member("ppr", last_update_to_pay_per_request_millis);
+  w.member("inc", last_increase_millis).member("dec", last_decrease_millis);
+  w.member("decs", number_of_decreases_today);
+  w.member("sse", sse_enabled).member("sse_type", sse_type).member("kms", kms_master_key_id);
+  w.member("class", table_class).member("dp", deletion_protection_enabled);
+  w.key("tags").begin_array();
+  for (const auto& t : tags) w.begin_object().member("k", t.key).member("v", t.value).end_object();
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+TableDef TableDef::deserialize(std::string_view bytes) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(bytes.data(), bytes.size()).get(doc) != simdjson::SUCCESS) {
+    throw std::runtime_error("corrupt table definition in the catalog");
+  }
+  auto str = [&](const char* k) {
+    std::string_view v;
+    return doc[k].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
+  };
+  auto num = [&](const char* k) {
+    int64_t v = 0;
+    return doc[k].get(v) == simdjson::SUCCESS ? v : int64_t(0);
+  };
+  auto flag = [&](const char* k) {
+    bool v = false;
+    return doc[k].get(v) == simdjson::SUCCESS ? v : false;
+  };
+  TableDef d;
+  d.id = uint32_t(num("id"));
+  d.ns = str("ns");
+  d.region = str("region");
+  d.name = str("name");
+  d.table_uuid = str("uuid");
+  simdjson::dom::array arr;
+  if (doc["attrs"].get(arr) == simdjson::SUCCESS) {
+    for (auto e : arr) {
+      d.attribute_definitions.push_back({std::string(e["n"].get_string().value()), std::string(e["t"].get_string().value())});
+    }
+  }
+  if (doc["keys"].get(arr) == simdjson::SUCCESS) {
+    for (auto e : arr) {
+      d.key_schema.push_back({std::string(e["n"].get_string().value()), std::string(e["t"].get_string().value())});
+    }
+  }
+  d.billing_mode = str("billing");
+  d.read_capacity_units = num("rcu");
+  d.write_capacity_units = num("wcu");
+  d.creation_millis = num("created");
+  d.last_update_to_pay_per_request_millis = num("ppr");
+  d.last_increase_millis = num("inc");
+  d.last_decrease_millis = num("dec");
+  d.number_of_decreases_today = num("decs");
+  d.sse_enabled = flag("sse");
+  d.sse_type = str("sse_type");
+  d.kms_master_key_id = str("kms");
+  d.table_class = str("class");
+  d.deletion_protection_enabled = flag("dp");
+  if (doc["tags"].get(arr) == simdjson::SUCCESS) {
+    for (auto e : arr) d.tags.push_back({std::string(e["k"].get_string().value()), std::string(e["v"].get_string().value())});
+  }
+  if (d.key_schema.empty() || d.name.empty()) throw std::runtime_error("corrupt table definition in the catalog");
+  return d;
+}
+
+Catalog::Catalog(Store& store) : store_(store) {
+  std::string v;
+  if (store_.get(keys::next_id_key(), &v) && v.size() == 4) next_id_ = keys::read_u32(v);
+  auto cur = store_.cursor();
+  const std::string begin(1, char(keys::kCatalog));
+  for (cur->seek(begin); cur->valid() && cur->key()[0] == char(keys::kCatalog); cur->next()) {
+    auto def = std::make_shared<TableDef>(TableDef::deserialize(cur->value()));
+    if (def->id >= next_id_) next_id_ = def->id + 1;
+    tables_[def->ns][def->name] = std::move(def);
+  }
+}
+
+TableRef Catalog::find(const std::string& ns, const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto n = tables_.find(ns);
+  if (n == tables_.end()) return nullptr;
+  auto t = n->second.find(name);
+  return t == n->second.end() ? nullptr : t->second;
+}
+
+std::vector<std::string> Catalog::list(const std::string& ns, const std::string& exclusive_start, size_t limit,
+                                       bool* more) const {
+  std::vector<std::string> names;
+  *more = false;
+  std::shared_lock lock(mu_);
+  auto n = tables_.find(ns);
+  if (n == tables_.end()) return names;
+  auto it = exclusive_start.empty() ? n->second.begin() : n->second.upper_bound(exclusive_start);
+  for (; it != n->second.end(); ++it) {
+    if (names.size() == limit) {
+      *more = true;
+      break;
+    }
+    names.push_back(it->first);
+  }
+  return names;
+}
+
+std::vector<TableRef> Catalog::all_tables() const {
+  std::vector<TableRef> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [ns, tables] : tables_) {
+    for (const auto& [name, def] : tables) out.push_back(def);
+  }
+  return out;
+}
+
+size_t Catalog::count(const std::string& ns) const {
+  std::shared_lock lock(mu_);
+  auto n = tables_.find(ns);
+  return n == tables_.end() ? 0 : n->second.size();
+}
+
+bool Catalog::create(TableDef def) {
+  std::unique_lock lock(mu_);
+  auto& tables = tables_[def.ns];
+  if (tables.count(def.name)) return false;
+  def.id = next_id_;
+  WriteBatch batch;
+  std::string next;
+  keys::append_u32(next, next_id_ + 1);
+  batch.put(keys::next_id_key(), next);
+  batch.put(keys::catalog_key(def.ns, def.name), def.serialize());
+  store_.write(batch);
+  ++next_id_;
+  std::string name = def.name;  // (the right side of = is evaluated first and moves def)
+  tables[name] = std::make_shared<const TableDef>(std::move(def));
+  return true;
+}
+
+void Catalog::replace(TableDef def) {
+  std::unique_lock lock(mu_);
+  WriteBatch batch;
+  batch.put(keys::catalog_key(def.ns, def.name), def.serialize());
+  store_.write(batch);
+  auto& slot = tables_[def.ns][def.name];
+  slot = std::make_shared<const TableDef>(std::move(def));
+}
+
+TableRef Catalog::remove(const std::string& ns, const std::string& name) {
+  std::unique_lock lock(mu_);
+  auto n = tables_.find(ns);
+  if (n == tables_.end()) return nullptr;
+  auto t = n->second.find(name);
+  if (t == n->second.end()) return nullptr;
+  TableRef def = t->second;
+  WriteBatch batch;
+  batch.del(keys::catalog_key(ns, name));
+  for (keys::Space space : {keys::kItem, keys::kStream, keys::kTtl, keys::kStats}) {
+    batch.delete_range(keys::id_prefix(space, def->id), keys::id_prefix_end(space, def->id));
+  }
+  store_.write(batch);
+  n->second.erase(t);
+  return def;
+}
+
+}  // namespace ddb::storage

@@ -1,0 +1,98 @@
+// storage/catalog.h — the tables of every namespace, kept in memory and persisted in the store.
+//
+// A TableDef is immutable once published: readers hold a shared_ptr to the version they looked up, and a
+// change (UpdateTable, DeleteTable) publishes a new version. Catalog is thread safe. Table names are unique
+// within a namespace (an access key id and region, or the shared namespace); each table gets a numeric id,
+// never reused, that prefixes its item keys.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace ddb::storage {
+
+class Store;
+
+struct AttributeDefinition {
+  std::string attribute_name;
+  std::string attribute_type;  // "S", "N" or "B"
+};
+
+struct KeySchemaElement {
+  std::string attribute_name;
+  std::string key_type;  // "HASH" or "RANGE"
+};
+
+struct Tag {
+  std::string key;
+  std::string value;
+};
+
+struct TableDef {
+  uint32_t id = 0;
+  std::string ns;      // namespace
+  std::string region;  // of the request that created it (for the ARN)
+  std::string name;
+  std::string table_uuid;  // TableId
+  std::vector<AttributeDefinition> attribute_definitions;
+  std::vector<KeySchemaElement> key_schema;
+  std::string billing_mode = "PROVISIONED";  // or PAY_PER_REQUEST
+  int64_t read_capacity_units = 0;
+  int64_t write_capacity_units = 0;
+  int64_t creation_millis = 0;
+  int64_t last_update_to_pay_per_request_millis = 0;
+  int64_t last_increase_millis = 0;
+  int64_t last_decrease_millis = 0;
+  int64_t number_of_decreases_today = 0;
+  bool sse_enabled = false;
+  std::string sse_type;
+  std::string kms_master_key_id;
+  std::string table_class;  // empty: STANDARD and not shown
+  bool deletion_protection_enabled = false;
+  std::vector<Tag> tags;
+
+  std::string arn() const { return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name; }
+  const std::string& hash_key() const { return key_schema[0].attribute_name; }
+  // Empty when the table has no sort key.
+  std::string range_key() const { return key_schema.size() > 1 ? key_schema[1].attribute_name : std::string(); }
+  // "S", "N" or "B" for a key attribute, empty if it is not defined.
+  std::string attribute_type(const std::string& attribute_name) const;
+
+  std::string serialize() const;
+  static TableDef deserialize(std::string_view bytes);  // throws std::runtime_error on a corrupt record
+};
+
+using TableRef = std::shared_ptr<const TableDef>;
+
+class Catalog {
+ public:
+  // Loads every table definition from the store.
+  explicit Catalog(Store& store);
+
+  // Null when there is no such table.
+  TableRef find(const std::string& ns, const std::string& name) const;
+  // Names in the namespace in ascending byte order, starting after exclusive_start (if not empty).
+  std::vector<std::string> list(const std::string& ns, const std::string& exclusive_start, size_t limit,
+                                bool* more) const;
+  std::vector<TableRef> all_tables() const;
+  size_t count(const std::string& ns) const;
+
+  // Assigns the table id, persists and publishes. False (and nothing written) when the name is taken.
+  bool create(TableDef def);
+  // Persists and publishes a new version of an existing table (same id).
+  void replace(TableDef def);
+  // Removes the table and every key of its id; returns the removed definition or null.
+  TableRef remove(const std::string& ns, const std::string& name);
+
+ private:
+  Store& store_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::map<std::string, TableRef>> tables_;  // namespace -> name -> table
+  uint32_t next_id_ = 1;
+};
+
+}  // namespace ddb::storage

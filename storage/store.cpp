@@ -1,0 +1,101 @@
+#include "storage/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace ddb::storage {
+
+static rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+WriteBatch::WriteBatch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+WriteBatch::~WriteBatch() = default;
+void WriteBatch::put(std::string_view key, std::string_view value) { batch_->Put(slice(key), slice(value)); }
+void WriteBatch::del(std::string_view key) { batch_->Delete(slice(key)); }
+void WriteBatch::delete_range(std::string_view begin, std::string_view end) {
+  batch_->DeleteRange(slice(begin), slice(end));
+}
+bool WriteBatch::empty() const { return batch_->Count() == 0; }
+
+Cursor::Cursor(rocksdb::Iterator* it) : it_(it) {}
+Cursor::~Cursor() = default;
+void Cursor::seek(std::string_view key) { it_->Seek(slice(key)); }
+void Cursor::seek_for_prev(std::string_view key) { it_->SeekForPrev(slice(key)); }
+bool Cursor::valid() const { return it_->Valid(); }
+void Cursor::next() { it_->Next(); }
+void Cursor::prev() { it_->Prev(); }
+std::string_view Cursor::key() const { return it_->key().ToStringView(); }
+std::string_view Cursor::value() const { return it_->value().ToStringView(); }
+
+std::unique_ptr<Store> Store::open(const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store());
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  // A local development server: small memory footprint and fast start matter more than bulk throughput.
+  opts.write_buffer_size = 8 << 20;
+  opts.max_write_buffer_number = 2;
+  opts.max_open_files = 256;
+  opts.keep_log_file_num = 2;
+  opts.max_background_jobs = 2;
+  opts.avoid_unnecessary_blocking_io = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = nullptr;
+  table.no_block_cache = false;
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  std::string path = options.data_dir;
+  if (options.in_memory) {
+    store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    opts.env = store->mem_env_.get();
+    opts.info_log_level = rocksdb::InfoLogLevel::HEADER_LEVEL;
+    path = "/ddblocal-memory";
+    store->in_memory_ = true;
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) throw std::runtime_error("cannot create data directory " + path + ": " + ec.message());
+  }
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(opts, path, &db);
+  if (!s.ok()) throw std::runtime_error("cannot open RocksDB at " + path + ": " + s.ToString());
+  store->db_.reset(db);
+  return store;
+}
+
+Store::~Store() {
+  if (db_) {
+    flush();
+    db_->Close();
+    db_.reset();
+  }
+}
+
+bool Store::get(std::string_view key, std::string* value) const {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), slice(key), value);
+  if (s.ok()) return true;
+  if (s.IsNotFound()) return false;
+  throw std::runtime_error("RocksDB read failed: " + s.ToString());
+}
+
+void Store::write(WriteBatch& batch) {
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch.batch_.get());
+  if (!s.ok()) throw std::runtime_error("RocksDB write failed: " + s.ToString());
+}
+
+std::unique_ptr<Cursor> Store::cursor() const {
+  return std::unique_ptr<Cursor>(new Cursor(db_->NewIterator(rocksdb::ReadOptions())));
+}
+
+void Store::flush() {
+  if (in_memory_ || !db_) return;
+  db_->Flush(rocksdb::FlushOptions());
+  db_->FlushWAL(true);
+}
+
+void Store::compact() { db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr); }
+
+}  // namespace ddb::storage
