@@ -68,7 +68,9 @@ void write_error(const Error& e, ApiResponse& response) {
   JsonWriter w(response.body);
   w.begin_object();
   w.member("__type", std::string(error_namespace(e.type())) + e.type());
-  if (!e.message().empty()) w.member("message", e.message());
+  // The service's JSON deserialiser writes "Message"; everything else writes "message".
+  bool capitalised = e.type() == "SerializationException" || e.type() == "AccessDeniedException";
+  if (!e.message().empty()) w.member(capitalised ? "Message" : "message", e.message());
   w.end_object();
 }
 
@@ -88,35 +90,35 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
   response.status = 200;
   response.body.clear();
   try {
-    if (request.target.substr(0, kTargetPrefix.size()) != kTargetPrefix) {
-      throw Error("UnknownOperationException", "", 400);
+    // The order of checks is the service's: JSON syntax, operation, credentials, then the body's shape.
+    thread_local simdjson::dom::parser parser;
+    thread_local simdjson::padded_string buffer;
+    simdjson::dom::element body;
+    if (!request.body.empty()) {
+      // simdjson reads SIMDJSON_PADDING bytes past the end: parse from a reused padded copy.
+      if (buffer.size() < request.body.size()) buffer = simdjson::padded_string(request.body.size() * 2);
+      std::memcpy(buffer.data(), request.body.data(), request.body.size());
+      if (parser.parse(buffer.data(), request.body.size(), false).get(body) != simdjson::SUCCESS) {
+        throw Error("SerializationException", "");
+      }
     }
+    if (request.target.substr(0, kTargetPrefix.size()) != kTargetPrefix) throw Error("UnknownOperationException", "");
     std::string_view op_name = request.target.substr(kTargetPrefix.size());
     auto op = operations().find(op_name);
     int model_op = find_operation(op_name);
-    if (op == operations().end() || model_op < 0) throw Error("UnknownOperationException", "", 400);
+    if (op == operations().end() || model_op < 0) throw Error("UnknownOperationException", "");
 
-    std::string_view access_key = "AKIDDEFAULT", region = "us-east-1";
+    std::string_view access_key, region;
+    if (request.authorization.substr(0, 5) != "AWS4-") {
+      throw Error("MissingAuthenticationTokenException", "Request is missing Authentication Token");
+    }
     if (!parse_credential(request.authorization, &access_key, &region)) {
-      if (request.authorization.empty()) {
-        throw Error("MissingAuthenticationTokenException", "Request is missing Authentication Token", 400);
-      }
       throw Error("IncompleteSignatureException",
                   "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' "
                   "parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=" +
-                      std::string(request.authorization),
-                  400);
+                      std::string(request.authorization));
     }
-
-    thread_local simdjson::dom::parser parser;
-    thread_local simdjson::padded_string buffer;
-    // simdjson needs SIMDJSON_PADDING readable bytes past the end; copy into a reused padded buffer.
-    if (buffer.size() < request.body.size()) buffer = simdjson::padded_string(request.body.size() * 2);
-    std::memcpy(buffer.data(), request.body.data(), request.body.size());
-    simdjson::dom::element body;
-    if (parser.parse(buffer.data(), request.body.size(), false).get(body) != simdjson::SUCCESS) {
-      throw Error::serialization("Start of structure or map found where not expected");
-    }
+    if (request.body.empty()) throw Error("SerializationException", "");
     check_request(model_op, body);
 
     Context ctx{state_->store, state_->catalog, state_->config,

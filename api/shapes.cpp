@@ -120,29 +120,51 @@ void describe(const ShapeDef& shape, const element& v, std::string& out) {
   }
 }
 
+// A value of the wrong JSON type for its shape: SerializationException with the message the service's JSON
+// deserialiser gives (these carry "Message", capitalised, on the wire).
+[[noreturn]] void type_error(const std::string& message) { throw Error("SerializationException", message); }
+
+const char* scalar_token(const element& v) {
+  switch (v.type()) {
+    case element_type::STRING: return "STRING_VALUE";
+    case element_type::INT64:
+    case element_type::UINT64: return "NUMBER_VALUE";
+    case element_type::DOUBLE: return "DECIMAL_VALUE";
+    case element_type::BOOL: return v.get_bool().value_unsafe() ? "TRUE_VALUE" : "FALSE_VALUE";
+    default: return "NULL_VALUE";
+  }
+}
+
+constexpr const char* kStartOfStructure = "Start of structure or map found where not expected";
+
 class Checker {
  public:
   std::vector<std::string> errors;
+  static constexpr size_t kMaxListed = 10;  // the service lists at most ten violations
 
-  void check(const ShapeDef& shape, const element& v, const std::string& path) {
+  void check(const ShapeDef& shape, const element& v, const std::string& path, bool list_member = false) {
     switch (shape.kind) {
-      case ShapeKind::Structure: return check_structure(shape, v, path);
+      case ShapeKind::Structure: return check_structure(shape, v, path, list_member);
       case ShapeKind::List: return check_list(shape, v, path);
       case ShapeKind::Map: return check_map(shape, v, path);
       case ShapeKind::String: return check_string(shape, v, path);
       case ShapeKind::Integer:
       case ShapeKind::Long: return check_integer(shape, v, path);
       case ShapeKind::Boolean:
-        if (!v.is_bool()) throw_type_error(v, "Boolean");
+        if (v.is_string()) type_error("Unexpected token received from parser");
+        if (v.is_object()) type_error(kStartOfStructure);
+        if (v.is_array()) type_error("Unrecognized collection type class java.lang.Boolean");
+        if (!v.is_bool()) type_error(std::string(scalar_token(v)) + " cannot be converted to Boolean");
         return;
       case ShapeKind::Blob:
-        if (!v.is_string()) throw_type_error(v, "ByteBuffer");
+        if (v.is_object()) type_error(kStartOfStructure);
+        if (!v.is_string()) type_error("only base-64-encoded strings are convertible to bytes");
         return;
       case ShapeKind::Double:
-        if (!v.is_number()) throw_type_error(v, "Double");
-        return;
       case ShapeKind::Timestamp:
-        if (!v.is_number()) throw_type_error(v, "Date");
+        if (v.is_object()) type_error(kStartOfStructure);
+        if (v.is_array()) type_error("Unrecognized collection type class java.lang.Double");
+        if (!v.is_number()) type_error(std::string(scalar_token(v)) + " cannot be converted to Double");
         return;
     }
   }
@@ -155,22 +177,6 @@ class Checker {
     errors.push_back(std::move(msg));
   }
 
-  [[noreturn]] static void throw_type_error(const element& v, const char* expected) {
-    const char* got = "";
-    switch (v.type()) {
-      case element_type::ARRAY: got = "START_ARRAY"; break;
-      case element_type::OBJECT: got = "START_OBJECT"; break;
-      case element_type::STRING: got = "VALUE_STRING"; break;
-      case element_type::INT64:
-      case element_type::UINT64: got = "VALUE_NUMBER_INT"; break;
-      case element_type::DOUBLE: got = "VALUE_NUMBER_FLOAT"; break;
-      case element_type::BOOL: got = v.get_bool().value_unsafe() ? "VALUE_TRUE" : "VALUE_FALSE"; break;
-      case element_type::NULL_VALUE: got = "VALUE_NULL"; break;
-    }
-    (void)expected;
-    throw Error::serialization(std::string("Unexpected token received from parser: ") + got);
-  }
-
   void check_length(const ShapeDef& shape, const element& v, const std::string& path, int64_t length) {
     if (shape.has_min && length < shape.min) {
       violation(shape, v, path, "Member must have length greater than or equal to " + std::to_string(shape.min));
@@ -180,8 +186,11 @@ class Checker {
     }
   }
 
-  void check_structure(const ShapeDef& shape, const element& v, const std::string& path) {
-    if (!v.is_object()) throw_type_error(v, "Structure");
+  void check_structure(const ShapeDef& shape, const element& v, const std::string& path, bool list_member) {
+    if (v.is_array()) {
+      type_error(std::string("Unrecognized collection type class com.amazonaws.dynamodb.v20120810.") + shape.name);
+    }
+    if (!v.is_object()) type_error(list_member ? "Unexpected value type in payload" : "Unexpected field type");
     if (std::string_view(shape.name) == "AttributeValue") return;  // the item codec checks attribute values
     simdjson::dom::object obj = v.get_object().value_unsafe();
     for (int i = 0; i < shape.member_count; ++i) {
@@ -197,7 +206,8 @@ class Checker {
   }
 
   void check_list(const ShapeDef& shape, const element& v, const std::string& path) {
-    if (!v.is_array()) throw_type_error(v, "List");
+    if (v.is_object()) type_error(kStartOfStructure);
+    if (!v.is_array()) type_error("Unexpected field type");
     simdjson::dom::array arr = v.get_array().value_unsafe();
     check_length(shape, v, path, int64_t(arr.size()));
     const ShapeDef& member = kShapes[shape.member_shape];
@@ -205,12 +215,16 @@ class Checker {
     for (element e : arr) {
       ++i;
       if (e.is_null()) continue;
-      check(member, e, path + "." + std::to_string(i) + ".member");
+      check(member, e, path + "." + std::to_string(i) + ".member", /*list_member=*/true);
     }
   }
 
   void check_map(const ShapeDef& shape, const element& v, const std::string& path) {
-    if (!v.is_object()) throw_type_error(v, "Map");
+    if (v.is_array()) {
+      type_error(std::string("Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.") +
+                 kShapes[shape.value_shape].name + ">");
+    }
+    if (!v.is_object()) type_error("Unexpected field type");
     simdjson::dom::object obj = v.get_object().value_unsafe();
     check_length(shape, v, path, int64_t(obj.size()));
     const ShapeDef& key = kShapes[shape.key_shape];
@@ -230,12 +244,14 @@ class Checker {
   }
 
   void check_string(const ShapeDef& shape, const element& v, const std::string& path) {
-    if (!v.is_string()) throw_type_error(v, "String");
+    if (v.is_object()) type_error(kStartOfStructure);
+    if (v.is_array()) type_error("Unrecognized collection type class java.lang.String");
+    if (!v.is_string()) type_error(std::string(scalar_token(v)) + " cannot be converted to String");
     std::string_view s = v.get_string().value_unsafe();
-    check_length(shape, v, path, int64_t(utf16_length(s)));
     if (shape.pattern == kPatternName && !matches_name_pattern(s)) {
       violation(shape, v, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     }
+    check_length(shape, v, path, int64_t(utf16_length(s)));
     if (shape.enum_count > 0) {
       bool found = false;
       for (int i = 0; i < shape.enum_count && !found; ++i) found = s == kEnums[shape.enum_begin + i];
@@ -251,13 +267,17 @@ class Checker {
   }
 
   void check_integer(const ShapeDef& shape, const element& v, const std::string& path) {
+    const char* java_type = shape.kind == ShapeKind::Long ? "Long" : "Integer";
+    if (v.is_object()) type_error(kStartOfStructure);
+    if (v.is_array()) type_error(std::string("Unrecognized collection type class java.lang.") + java_type);
+    if (!v.is_number()) type_error(std::string(scalar_token(v)) + " cannot be converted to " + java_type);
     int64_t n;
     if (v.is_int64()) {
       n = v.get_int64().value_unsafe();
     } else if (v.is_uint64()) {
       n = INT64_MAX;
     } else {
-      throw_type_error(v, shape.kind == ShapeKind::Long ? "Long" : "Integer");
+      n = int64_t(v.get_double().value_unsafe());  // a fraction is truncated, as the service's deserialiser does
     }
     if (shape.has_min && n < shape.min) {
       violation(shape, v, path, "Member must have value greater than or equal to " + std::to_string(shape.min));
@@ -278,15 +298,31 @@ int find_operation(std::string_view name) {
 }
 
 void check_request(int operation, const element& body) {
-  int shape = kOperations[operation].input_shape;
-  if (!body.is_object()) throw Error::serialization("Start of structure or map found where not expected");
-  if (shape < 0) return;
+  int shape_index = kOperations[operation].input_shape;
+  if (!body.is_object()) throw Error("SerializationException", "");
+  if (shape_index < 0) return;
+  const ShapeDef& shape = kShapes[shape_index];
+  // TableName is checked on its own, before the list of constraint violations.
+  for (int i = 0; i < shape.member_count; ++i) {
+    const MemberDef& m = kMembers[shape.member_begin + i];
+    if (std::string_view(m.name) != "TableName" || !m.required) continue;
+    element name;
+    if (body.at_key("TableName").get(name) != simdjson::SUCCESS || name.is_null()) {
+      throw Error::validation("The parameter 'TableName' is required but was not present in the request");
+    }
+    if (name.is_string()) {
+      size_t len = utf16_length(name.get_string().value_unsafe());
+      if (len < 3 || len > 255) {
+        throw Error::validation("TableName must be at least 3 characters long and at most 255 characters long");
+      }
+    }
+  }
   Checker checker;
-  checker.check(kShapes[shape], body, "");
+  checker.check(shape, body, "");
   if (checker.errors.empty()) return;
-  std::string msg = std::to_string(checker.errors.size()) +
-                    (checker.errors.size() == 1 ? " validation error detected: " : " validation errors detected: ");
-  for (size_t i = 0; i < checker.errors.size(); ++i) {
+  size_t listed = std::min(checker.errors.size(), Checker::kMaxListed);
+  std::string msg = std::to_string(listed) + (listed == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < listed; ++i) {
     if (i) msg += "; ";
     msg += checker.errors[i];
   }

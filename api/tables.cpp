@@ -57,10 +57,15 @@ Throughput read_throughput(const simdjson::dom::element& body) {
 }
 
 void check_throughput_bounds(const Throughput& t) {
+  constexpr int64_t kOutOfBounds = 1000000000000;
+  if (t.read > kOutOfBounds) {
+    throw Error::validation("Given value " + std::to_string(t.read) + " for ReadCapacityUnits is out of bounds");
+  }
+  if (t.write > kOutOfBounds) {
+    throw Error::validation("Given value " + std::to_string(t.write) + " for WriteCapacityUnits is out of bounds");
+  }
   if (t.read > kMaxTableThroughput || t.write > kMaxTableThroughput) {
-    throw Error("LimitExceededException",
-                "Subscriber limit exceeded: Provisioned throughput for the table exceeds the account limit of " +
-                    std::to_string(kMaxTableThroughput) + " units per table");
+    throw Error::validation("Cannot increase provisioned throughput to more than 40,000 units per table");
   }
 }
 

@@ -47,6 +47,16 @@ std::string crc32_of(const std::string& body) {
   return std::to_string(crc.checksum());
 }
 
+// application/x-amz-json-1.0 is what the SDKs send; application/json and 1.1 are accepted too.
+// Parameters after ';' are ignored. Answers the media type (echoed in the response), or empty if not accepted.
+std::string_view accepted_content_type(std::string_view ct) {
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
+  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
+  bool ok = ct == "application/x-amz-json-1.0" || ct == "application/json" || ct == "application/x-amz-json-1.1";
+  return ok ? ct : std::string_view();
+}
+
 struct Shared {
   api::Dispatcher& dispatcher;
   std::string cors;
@@ -92,15 +102,14 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string_view origin = req[http::field::origin];
     if (!shared_.cors.empty() && !origin.empty()) add_cors(*res, origin);
 
-    if (req.method() == http::verb::post) {
+    std::string_view content_type = accepted_content_type(req[http::field::content_type]);
+    if (req.method() == http::verb::post && !content_type.empty()) {
       api::ApiRequest api_req{req["X-Amz-Target"], req[http::field::content_type], req[http::field::authorization],
                               req.body()};
       api::ApiResponse api_res;
       shared_.dispatcher.handle(api_req, api_res);
       res->result(api_res.status);
-      std::string_view ct = req[http::field::content_type];
-      res->set(http::field::content_type,
-               ct == "application/x-amz-json-1.1" ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0");
+      res->set(http::field::content_type, content_type);
       res->body() = std::move(api_res.body);
     } else if (req.method() == http::verb::options && !shared_.cors.empty()) {
       res->result(http::status::ok);
@@ -114,9 +123,9 @@ class Session : public std::enable_shared_from_this<Session> {
       res->set(http::field::content_type, "text/plain");
       res->body() = "healthy: dynamodb.us-east-1.amazonaws.com ";
     } else {
-      res->result(http::status::method_not_allowed);
-      res->set(http::field::content_type, "application/x-amz-json-1.0");
-      res->body() = R"({"__type":"com.amazon.coral.service#UnknownOperationException"})";
+      // Other methods, and POSTs of another content type, are not DynamoDB requests: the service answers 404.
+      res->result(http::status::not_found);
+      res->body() = "<UnknownOperationException/>\n";
     }
     res->set("x-amzn-RequestId", request_id());
     res->set("x-amz-crc32", crc32_of(res->body()));

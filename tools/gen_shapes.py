@@ -18,6 +18,9 @@ KINDS = {"structure": "Structure", "list": "List", "map": "Map", "string": "Stri
 # The patterns the service model uses on input shapes that ddblocal checks; others are not enforced.
 PATTERNS = {"[a-zA-Z0-9_.-]+": "kPatternName"}
 
+# Where the service prints an enum set in another order than the model lists it (seen in its messages).
+ENUM_ORDER = {"ScalarAttributeType": ["B", "N", "S"]}
+
 order, index = [], {}
 
 
@@ -46,7 +49,7 @@ for name in order:
     for mname, m in s.get("members", {}).items():
         members.append((mname, index[m["shape"]], mname in s.get("required", [])))
     e_begin = len(enums)
-    enums.extend(s.get("enum", []))
+    enums.extend(ENUM_ORDER.get(name, s.get("enum", [])))
     has_min, has_max = "min" in s, "max" in s
     pattern = PATTERNS.get(s.get("pattern"), "kPatternNone")
     sub = lambda k: index[s[k]["shape"]] if k in s else -1

@@ -1,0 +1,60 @@
+"""The control plane through the AWS CLI (Debian's awscli v2)."""
+import json
+
+import pytest
+
+
+def test_cli_table_lifecycle(aws_cli, table_name):
+    code, out, err = aws_cli("dynamodb", "create-table", "--table-name", table_name,
+                             "--attribute-definitions", "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N",
+                             "--key-schema", "AttributeName=pk,KeyType=HASH", "AttributeName=sk,KeyType=RANGE",
+                             "--billing-mode", "PAY_PER_REQUEST")
+    assert code == 0, err
+    assert json.loads(out)["TableDescription"]["TableName"] == table_name
+
+    code, out, err = aws_cli("dynamodb", "wait", "table-exists", "--table-name", table_name)
+    assert code == 0, err
+
+    code, out, err = aws_cli("dynamodb", "describe-table", "--table-name", table_name)
+    assert code == 0, err
+    table = json.loads(out)["Table"]
+    assert table["KeySchema"][1] == {"AttributeName": "sk", "KeyType": "RANGE"}
+    assert table["TableStatus"] == "ACTIVE"
+
+    code, out, err = aws_cli("dynamodb", "list-tables")
+    assert code == 0, err
+    assert table_name in json.loads(out)["TableNames"]
+
+    code, out, err = aws_cli("dynamodb", "update-table", "--table-name", table_name, "--billing-mode", "PROVISIONED",
+                             "--provisioned-throughput", "ReadCapacityUnits=3,WriteCapacityUnits=4")
+    assert code == 0, err
+    assert json.loads(out)["TableDescription"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
+
+    code, out, err = aws_cli("dynamodb", "delete-table", "--table-name", table_name)
+    assert code == 0, err
+    code, out, err = aws_cli("dynamodb", "describe-table", "--table-name", table_name)
+    assert code != 0
+    assert "ResourceNotFoundException" in err
+
+
+@pytest.mark.service_only
+def test_cli_reports_dynamodb_errors(aws_cli, table_name):
+    code, out, err = aws_cli("dynamodb", "describe-table", "--table-name", "no_such_table")
+    assert code == 254
+    assert "An error occurred (ResourceNotFoundException) when calling the DescribeTable operation" in err
+    assert err.strip().endswith(": Requested resource not found: Table: no_such_table not found")
+
+
+def test_cli_list_tables_paginates(aws_cli, table_name):
+    names = [f"{table_name}_{i}" for i in range(3)]
+    for n in names:
+        code, _, err = aws_cli("dynamodb", "create-table", "--table-name", n,
+                               "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+                               "--key-schema", "AttributeName=pk,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+        assert code == 0, err
+    code, out, err = aws_cli("dynamodb", "list-tables", "--page-size", "1")
+    assert code == 0, err
+    listed = json.loads(out)["TableNames"]
+    assert [n for n in listed if n.startswith(table_name)] == names
+    for n in names:
+        aws_cli("dynamodb", "delete-table", "--table-name", n)
