@@ -159,6 +159,7 @@ def test_wrong_json_types_for_structures_and_lists(endpoint, body, message):
     assert error_of(raw) == ("com.amazon.coral.service#SerializationException", message)
 
 
+@pytest.mark.service_only
 def test_oversized_body_is_refused_without_crashing(endpoint):
     import socket
     host, port = endpoint.split("//")[1].split(":")
