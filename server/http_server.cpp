@@ -8,11 +8,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/crc.hpp>
 #include <optional>
 #include <random>
 #include <thread>
 #include <vector>
+
+#include <zlib.h>
 
 #include "api/dispatcher.h"
 
@@ -41,10 +42,8 @@ std::string request_id() {
   return id;
 }
 
-std::string crc32_of(const std::string& body) {
-  boost::crc_32_type crc;
-  crc.process_bytes(body.data(), body.size());
-  return std::to_string(crc.checksum());
+uint32_t crc32_of(std::string_view body) {
+  return uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size())));
 }
 
 // application/x-amz-json-1.0 is what the SDKs send; application/json and 1.1 are accepted too.
@@ -62,13 +61,15 @@ struct Shared {
   std::string cors;
 };
 
+// One connection: read a request, answer it, repeat (keep-alive). The response is written by hand into one
+// buffer (status line, headers, body) and sent with one write: cheaper than Beast's serializer.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  Session(tcp::socket&& socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {}
 
   void start() {
     beast::error_code ec;
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
     read();
   }
 
@@ -77,124 +78,127 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(64 * 1024);
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) return close();
     if (ec == http::error::body_limit) {
-      return respond_error(413, "com.amazon.coral.service#SerializationException",
-                           "Request body exceeds the maximum size of 16 MB", /*keep_alive=*/false);
+      keep_alive_ = false;
+      return respond(413, "application/x-amz-json-1.0",
+                     R"({"__type":"com.amazon.coral.service#SerializationException","Message":"Request body exceeds the maximum size of 16 MB"})");
     }
     if (ec) {
       if (ec != net::error::operation_aborted) spdlog::debug("read error: {}", ec.message());
       return close();
     }
-    handle(parser_->release());
+    handle(parser_->get());
   }
 
-  void handle(http::request<http::string_body>&& req) {
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(req.version());
-    res->keep_alive(req.keep_alive());
-    res->set(http::field::server, "ddblocal");
-    std::string_view origin = req[http::field::origin];
-    if (!shared_.cors.empty() && !origin.empty()) add_cors(*res, origin);
-
+  void handle(const http::request<http::string_body>& req) {
+    keep_alive_ = req.keep_alive();
+    http11_ = req.version() >= 11;
+    origin_ = shared_.cors.empty() ? std::string_view() : req[http::field::origin];
+    extra_headers_.clear();
     std::string_view content_type = accepted_content_type(req[http::field::content_type]);
     if (req.method() == http::verb::post && !content_type.empty()) {
-      api::ApiRequest api_req{req["X-Amz-Target"], req[http::field::content_type], req[http::field::authorization],
-                              req.body()};
-      api::ApiResponse api_res;
-      shared_.dispatcher.handle(api_req, api_res);
-      res->result(api_res.status);
-      res->set(http::field::content_type, content_type);
-      res->body() = std::move(api_res.body);
-    } else if (req.method() == http::verb::options && !shared_.cors.empty()) {
-      res->result(http::status::ok);
-      res->set(http::field::access_control_allow_methods, "GET,POST,PUT,DELETE,OPTIONS");
-      std::string_view req_headers = req[http::field::access_control_request_headers];
-      res->set(http::field::access_control_allow_headers,
-               req_headers.empty() ? std::string_view("*") : req_headers);
-      res->set(http::field::access_control_max_age, "172800");
-    } else if (req.method() == http::verb::get || req.method() == http::verb::head) {
-      res->result(http::status::ok);
-      res->set(http::field::content_type, "text/plain");
-      res->body() = "healthy: dynamodb.us-east-1.amazonaws.com ";
-    } else {
-      // Other methods, and POSTs of another content type, are not DynamoDB requests: the service answers 404.
-      res->result(http::status::not_found);
-      res->body() = "<UnknownOperationException/>\n";
+      api::ApiRequest api_req{req["X-Amz-Target"], content_type, req[http::field::authorization], req.body()};
+      shared_.dispatcher.handle(api_req, api_res_);
+      return respond(api_res_.status, content_type, api_res_.body);
     }
-    res->set("x-amzn-RequestId", request_id());
-    res->set("x-amz-crc32", crc32_of(res->body()));
-    res->prepare_payload();
-    write(std::move(res));
+    if (req.method() == http::verb::options && !origin_.empty()) {
+      extra_headers_ = "Access-Control-Allow-Methods: GET,POST,PUT,DELETE,OPTIONS\r\nAccess-Control-Max-Age: 172800\r\n";
+      std::string_view req_headers = req[http::field::access_control_request_headers];
+      extra_headers_.append("Access-Control-Allow-Headers: ").append(req_headers.empty() ? "*" : req_headers).append("\r\n");
+      return respond(200, "text/plain", "");
+    }
+    if (req.method() == http::verb::get || req.method() == http::verb::head) {
+      return respond(200, "text/plain", "healthy: dynamodb.us-east-1.amazonaws.com ");
+    }
+    // Other methods, and POSTs of another content type, are not DynamoDB requests: the service answers 404.
+    respond(404, "text/plain", "<UnknownOperationException/>\n");
   }
 
-  template <class Response>
-  void add_cors(Response& res, std::string_view origin) {
+  void respond(int status, std::string_view content_type, std::string_view body) {
+    std::string& out = out_;
+    out.clear();
+    out.append(http11_ ? "HTTP/1.1 " : "HTTP/1.0 ").append(std::to_string(status)).push_back(' ');
+    out.append(std::string_view(http::obsolete_reason(http::int_to_status(status)))).append("\r\n");
+    out.append("Server: ddblocal\r\nContent-Type: ").append(content_type).append("\r\n");
+    out.append("x-amzn-RequestId: ").append(request_id()).append("\r\n");
+    out.append("x-amz-crc32: ").append(std::to_string(crc32_of(body))).append("\r\n");
+    out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+    if (!origin_.empty()) add_cors(out);
+    out.append(extra_headers_);
+    if (!keep_alive_) out.append("Connection: close\r\n");
+    out.append("\r\n").append(body);
+    net::async_write(socket_, net::buffer(out), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec || !self->keep_alive_) return self->close();
+      self->read();
+    });
+  }
+
+  void add_cors(std::string& out) {
+    std::string_view allowed;
     if (shared_.cors == "*") {
-      res.set(http::field::access_control_allow_origin, "*");
+      allowed = "*";
     } else {
       std::string_view list = shared_.cors;
       while (!list.empty()) {
         size_t comma = list.find(',');
         std::string_view one = list.substr(0, comma);
         while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
-        if (one == origin) res.set(http::field::access_control_allow_origin, origin);
+        if (one == origin_) allowed = origin_;
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
       }
     }
-    res.set(http::field::access_control_expose_headers, "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date");
-  }
-
-  void respond_error(unsigned status, const char* type, const char* message, bool keep_alive) {
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(status);
-    res->keep_alive(keep_alive);
-    res->set(http::field::content_type, "application/x-amz-json-1.0");
-    res->body() = std::string(R"({"__type":")") + type + R"(","message":")" + message + "\"}";
-    res->set("x-amzn-RequestId", request_id());
-    res->set("x-amz-crc32", crc32_of(res->body()));
-    res->prepare_payload();
-    write(std::move(res));
-  }
-
-  void write(std::shared_ptr<http::response<http::string_body>> res) {
-    bool keep_alive = res->keep_alive();
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-      if (ec || !keep_alive) return self->close();
-      self->read();
-    });
+    if (!allowed.empty()) out.append("Access-Control-Allow-Origin: ").append(allowed).append("\r\n");
+    out.append("Access-Control-Expose-Headers: x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date\r\n");
   }
 
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Shared& shared_;
+  api::ApiResponse api_res_;
+  std::string out_;
+  std::string extra_headers_;
+  std::string_view origin_;
+  bool keep_alive_ = true;
+  bool http11_ = true;
 };
 
 }  // namespace
 
+// One io_context per thread, each run by its own thread: a connection lives on one of them for its whole
+// life, so no strand or lock is needed on the request path.
 struct HttpServer::Impl {
   HttpServerOptions options;
   Shared shared;
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  net::signal_set signals{ioc, SIGINT, SIGTERM};
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  size_t next_context = 0;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
 
-  Impl(api::Dispatcher& d, HttpServerOptions o) : options(std::move(o)), shared{d, options.cors} {}
+  Impl(api::Dispatcher& d, HttpServerOptions o)
+      : options(std::move(o)), shared{d, options.cors}, contexts(make_contexts(options.threads)),
+        acceptor(*contexts[0]), signals(*contexts[0], SIGINT, SIGTERM) {}
+
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> v;
+    for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<net::io_context>(1));
+    return v;
+  }
 
   void accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    net::io_context& ctx = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(ctx, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted) return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -235,13 +239,18 @@ void HttpServer::run() {
   });
   impl_->accept();
   std::vector<std::thread> workers;
-  for (int i = 1; i < impl_->options.threads; ++i) {
-    workers.emplace_back([this] { impl_->ioc.run(); });
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) {
+    guards.push_back(net::make_work_guard(*impl_->contexts[i]));
+    workers.emplace_back([ctx = impl_->contexts[i].get()] { ctx->run(); });
   }
-  impl_->ioc.run();
+  impl_->contexts[0]->run();
+  stop();
   for (auto& t : workers) t.join();
 }
 
-void HttpServer::stop() { impl_->ioc.stop(); }
+void HttpServer::stop() {
+  for (auto& ctx : impl_->contexts) ctx->stop();
+}
 
 }  // namespace ddb::server

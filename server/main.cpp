@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     store_options.data_dir = options.data_dir;
     store_options.in_memory = options.in_memory;
     auto store = ddb::storage::Store::open(store_options);
+    spdlog::debug("store open after {:.1f} ms",
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     if (options.optimize_db_before_startup) store->compact();
 
     ddb::api::ApiConfig config;

@@ -13,6 +13,16 @@ namespace ddb::storage {
 
 static rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+namespace {
+// RocksDB's informational log is of no use to a ddblocal user, and writing it (the options dump on every
+// open) costs start-up time: it goes nowhere. Errors reach the caller as Status values.
+class NullLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+}  // namespace
+
 WriteBatch::WriteBatch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 WriteBatch::~WriteBatch() = default;
 void WriteBatch::put(std::string_view key, std::string_view value) { batch_->Put(slice(key), slice(value)); }
@@ -43,6 +53,11 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   opts.keep_log_file_num = 2;
   opts.max_background_jobs = 2;
   opts.avoid_unnecessary_blocking_io = true;
+  opts.info_log = std::make_shared<NullLogger>();
+  opts.stats_dump_period_sec = 0;
+  opts.stats_persist_period_sec = 0;
+  opts.skip_stats_update_on_db_open = true;
+  opts.skip_checking_sst_file_sizes_on_db_open = true;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = nullptr;
   table.no_block_cache = false;
@@ -51,7 +66,6 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   if (options.in_memory) {
     store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     opts.env = store->mem_env_.get();
-    opts.info_log_level = rocksdb::InfoLogLevel::HEADER_LEVEL;
     path = "/ddblocal-memory";
     store->in_memory_ = true;
   } else {
