@@ -88,6 +88,7 @@ struct UpdateAction {
 
 struct UpdateExpression {
   std::vector<UpdateAction> actions;  // in the order written
+  bool legacy = false;                // from AttributeUpdates: its ADD also appends lists, and its messages differ
 };
 
 }  // namespace ddb::expr

@@ -87,6 +87,10 @@ bool contains(const AttributeValue& haystack, const AttributeValue& needle) {
 [[noreturn]] void wrong_operand_type() {
   throw Error::validation("An operand in the update expression has an incorrect data type");
 }
+[[noreturn]] void wrong_operand_type(bool legacy) {
+  if (legacy) throw Error::validation("Type mismatch for attribute to update");
+  wrong_operand_type();
+}
 
 // The value of a SET right-hand side, from the item before the update.
 AttributeValue update_value(const Node& n, const AttributeMap& item) {
@@ -159,8 +163,8 @@ AttributeValue* find_at(const Path& path, AttributeMap& item) {
   return const_cast<AttributeValue*>(resolve(path, item));
 }
 
-void add_to_set(AttributeValue& target, const AttributeValue& operand, bool add) {
-  if (target.type != operand.type) wrong_operand_type();
+void add_to_set(AttributeValue& target, const AttributeValue& operand, bool add, bool legacy) {
+  if (target.type != operand.type) wrong_operand_type(legacy);
   for (const auto& m : operand.set) {
     auto it = std::find(target.set.begin(), target.set.end(), m);
     if (add && it == target.set.end()) target.set.push_back(m);
@@ -290,8 +294,11 @@ std::set<std::string> apply_update(const UpdateExpression& update, AttributeMap&
         AttributeValue* target = find_at(a.path, item);
         if (!target) {
           set_at(a.path, item, v);
+        } else if (v.type == AttrType::L) {  // AttributeUpdates' ADD of a list appends to it
+          if (target->type != AttrType::L) wrong_operand_type(update.legacy);
+          target->list.insert(target->list.end(), v.list.begin(), v.list.end());
         } else if (v.type == AttrType::N) {
-          if (target->type != AttrType::N) wrong_operand_type();
+          if (target->type != AttrType::N) wrong_operand_type(update.legacy);
           Number r;
           std::string error;
           if (!Number::add(Number::from_canonical(target->scalar), Number::from_canonical(v.scalar), &r, &error)) {
@@ -299,14 +306,14 @@ std::set<std::string> apply_update(const UpdateExpression& update, AttributeMap&
           }
           target->scalar = r.to_string();
         } else {
-          add_to_set(*target, v, true);
+          add_to_set(*target, v, true, update.legacy);
         }
         break;
       }
       case UpdateActionType::Delete: {
         AttributeValue* target = find_at(a.path, item);
         if (!target) break;
-        add_to_set(*target, values[i], false);
+        add_to_set(*target, values[i], false, update.legacy);
         if (target->set.empty()) {
           // An emptied set is removed, as DynamoDB has no empty sets.
           UpdateExpression remove;

@@ -459,22 +459,6 @@ class SyntaxParser {
 
 // ------------------------------------------------------------------------------------ semantic checks
 
-const char* long_type_name(AttrType t) {
-  switch (t) {
-    case AttrType::S: return "STRING";
-    case AttrType::N: return "NUMBER";
-    case AttrType::B: return "BINARY";
-    case AttrType::BOOL: return "BOOLEAN";
-    case AttrType::NUL: return "NULL";
-    case AttrType::M: return "MAP";
-    case AttrType::L: return "LIST";
-    case AttrType::SS: return "STRING_SET";
-    case AttrType::NS: return "NUMBER_SET";
-    case AttrType::BS: return "BINARY_SET";
-  }
-  return "";
-}
-
 const char* op_name(Op op) {
   switch (op) {
     case Op::Eq: return "=";

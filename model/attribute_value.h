@@ -17,6 +17,8 @@ enum class AttrType : uint8_t { S, N, B, BOOL, NUL, M, L, SS, NS, BS };
 
 // "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS".
 const char* type_name(AttrType t);
+// "STRING", "NUMBER", "BINARY", "BOOLEAN", "NULL", "MAP", "LIST", "STRING_SET", "NUMBER_SET", "BINARY_SET".
+const char* long_type_name(AttrType t);
 
 struct AttributeValue;
 using AttributeMap = std::map<std::string, AttributeValue>;  // also an item
