@@ -12,12 +12,16 @@ class element;
 namespace ddb {
 class JsonWriter;
 }
+namespace ddb::storage {
+class ItemStore;
+}
 
 namespace ddb::api {
 
 struct Context {
   storage::Store& store;
   storage::Catalog& catalog;
+  storage::ItemStore& items;
   const ApiConfig& config;
   std::string ns;      // the caller's namespace: "<access key id>_<region>" or "shared"
   std::string region;  // the caller's region, for ARNs
@@ -37,5 +41,11 @@ void untag_resource(Context&, const simdjson::dom::element&, JsonWriter&);
 void list_tags_of_resource(Context&, const simdjson::dom::element&, JsonWriter&);
 void describe_limits(Context&, const simdjson::dom::element&, JsonWriter&);
 void describe_endpoints(Context&, const simdjson::dom::element&, JsonWriter&);
+
+// api/items.cpp
+void put_item(Context&, const simdjson::dom::element&, JsonWriter&);
+void get_item(Context&, const simdjson::dom::element&, JsonWriter&);
+void update_item(Context&, const simdjson::dom::element&, JsonWriter&);
+void delete_item(Context&, const simdjson::dom::element&, JsonWriter&);
 
 }  // namespace ddb::api

@@ -10,6 +10,7 @@
 #include "model/error.h"
 #include "model/json_writer.h"
 #include "storage/catalog.h"
+#include "storage/item_store.h"
 #include "storage/store.h"
 
 namespace ddb::api {
@@ -30,6 +31,10 @@ const std::unordered_map<std::string_view, Operation>& operations() {
       {"ListTagsOfResource", list_tags_of_resource},
       {"DescribeLimits", describe_limits},
       {"DescribeEndpoints", describe_endpoints},
+      {"PutItem", put_item},
+      {"GetItem", get_item},
+      {"UpdateItem", update_item},
+      {"DeleteItem", delete_item},
   };
   return ops;
 }
@@ -72,6 +77,10 @@ void write_error(const Error& e, ApiResponse& response) {
   bool capitalised = e.type() == "SerializationException" || e.type() == "AccessDeniedException";
   if (!e.message().empty()) w.member(capitalised ? "Message" : "message", e.message());
   w.end_object();
+  if (!e.extra_members().empty()) {
+    response.body.pop_back();
+    response.body.append(",").append(e.extra_members()).append("}");
+  }
 }
 
 }  // namespace
@@ -79,8 +88,9 @@ void write_error(const Error& e, ApiResponse& response) {
 struct Dispatcher::State {
   storage::Store& store;
   storage::Catalog catalog;
+  storage::ItemStore items;
   ApiConfig config;
-  State(storage::Store& s, ApiConfig c) : store(s), catalog(s), config(c) {}
+  State(storage::Store& s, ApiConfig c) : store(s), catalog(s), items(s), config(c) {}
 };
 
 Dispatcher::Dispatcher(storage::Store& store, ApiConfig config) : state_(std::make_unique<State>(store, config)) {}
@@ -121,7 +131,7 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
     if (request.body.empty()) throw Error("SerializationException", "");
     check_request(model_op, body);
 
-    Context ctx{state_->store, state_->catalog, state_->config,
+    Context ctx{state_->store, state_->catalog, state_->items, state_->config,
                 state_->config.shared_db ? std::string("shared") : std::string(access_key) + "_" + std::string(region),
                 std::string(region)};
     JsonWriter out(response.body);

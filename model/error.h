@@ -21,6 +21,13 @@ class Error : public std::exception {
   int http_status() const { return http_status_; }
   const char* what() const noexcept override { return message_.c_str(); }
 
+  // Further members of the error body, as JSON text (e.g. "Item":{...} of a failed condition), or empty.
+  const std::string& extra_members() const { return extra_members_; }
+  Error& with_extra_members(std::string json) {
+    extra_members_ = std::move(json);
+    return *this;
+  }
+
   // The error body as DynamoDB writes it: {"__type":"com.amazonaws.dynamodb.v20120810#Type","message":"..."}.
   std::string to_json() const;
 
@@ -38,6 +45,7 @@ class Error : public std::exception {
   std::string type_;
   std::string message_;
   int http_status_;
+  std::string extra_members_;
 };
 
 }  // namespace ddb

@@ -15,7 +15,8 @@ echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$PWD"
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
-[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON >/dev/null
+[ -f build-asan/CMakeCache.txt ] && generator=()
+cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DDDB_SANITIZE=ON >/dev/null
 cmake --build build-asan -j "$(nproc)" --target unit_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-asan/tests/unit/unit_tests --gtest_brief=1
 

@@ -21,6 +21,28 @@ PATTERNS = {"[a-zA-Z0-9_.-]+": "kPatternName"}
 # Where the service prints an enum set in another order than the model lists it (seen in its messages).
 ENUM_ORDER = {"ScalarAttributeType": ["B", "N", "S"]}
 
+# Members newer than the model Debian ships (botocore 1.29): added so that their values are checked too.
+EXTRA_SHAPES = {
+    "ReturnValuesOnConditionCheckFailure": {"type": "string", "enum": ["ALL_OLD", "NONE"]},
+    "DeletionProtectionEnabled": {"type": "boolean"},
+}
+EXTRA_MEMBERS = {
+    "PutItemInput": ["ReturnValuesOnConditionCheckFailure"],
+    "UpdateItemInput": ["ReturnValuesOnConditionCheckFailure"],
+    "DeleteItemInput": ["ReturnValuesOnConditionCheckFailure"],
+    "ConditionCheck": ["ReturnValuesOnConditionCheckFailure"],
+    "Put": ["ReturnValuesOnConditionCheckFailure"],
+    "Update": ["ReturnValuesOnConditionCheckFailure"],
+    "Delete": ["ReturnValuesOnConditionCheckFailure"],
+    "CreateTableInput": ["DeletionProtectionEnabled"],
+    "UpdateTableInput": ["DeletionProtectionEnabled"],
+}
+for name, shape in EXTRA_SHAPES.items():
+    shapes.setdefault(name, shape)
+for owner, members in EXTRA_MEMBERS.items():
+    for m in members:
+        shapes[owner]["members"].setdefault(m, {"shape": m})
+
 order, index = [], {}
 
 

@@ -1,0 +1,213 @@
+#include "api/attribute_json.h"
+
+#include <algorithm>
+
+#include "expressions/number.h"
+#include "model/base64.h"
+#include "model/error.h"
+
+namespace ddb::api {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+namespace {
+
+constexpr int kMaxDepth = 32;  // DynamoDB supports up to 32 levels of nested documents
+
+Error invalid(const std::string& detail) {
+  return Error::validation("One or more parameter values were invalid: " + detail);
+}
+
+const char* token_name(const element& v) {
+  switch (v.type()) {
+    case element_type::STRING: return "STRING_VALUE";
+    case element_type::INT64:
+    case element_type::UINT64: return "NUMBER_VALUE";
+    case element_type::DOUBLE: return "DECIMAL_VALUE";
+    case element_type::BOOL: return v.get_bool().value_unsafe() ? "TRUE_VALUE" : "FALSE_VALUE";
+    case element_type::ARRAY: return "START_ARRAY";
+    case element_type::OBJECT: return "START_OBJECT";
+    default: return "NULL_VALUE";
+  }
+}
+
+std::string_view expect_string(const element& v, const char* java_type = "String") {
+  if (v.is_object()) throw Error("SerializationException", "Start of structure or map found where not expected");
+  if (v.is_array()) throw Error("SerializationException", std::string("Unrecognized collection type class java.lang.") + java_type);
+  if (!v.is_string()) throw Error("SerializationException", std::string(token_name(v)) + " cannot be converted to " + java_type);
+  return v.get_string().value_unsafe();
+}
+
+std::string number_of(std::string_view text) {
+  Number n;
+  std::string error;
+  if (!Number::parse(text, &n, &error)) throw Error::validation(error);
+  return n.to_string();
+}
+
+std::string binary_of(const element& v) {
+  if (!v.is_string()) throw Error("SerializationException", "only base-64-encoded strings are convertible to bytes");
+  std::string bytes, error;
+  if (!base64_decode(v.get_string().value_unsafe(), &bytes, &error)) throw Error("SerializationException", error);
+  return bytes;
+}
+
+simdjson::dom::array expect_array(const element& v) {
+  if (v.is_object()) throw Error("SerializationException", "Start of structure or map found where not expected");
+  if (!v.is_array()) throw Error("SerializationException", "Unexpected field type");
+  return v.get_array().value_unsafe();
+}
+
+AttributeValue parse(const element& e, int depth);
+
+void parse_set(const element& v, AttributeValue& out, const char* set_name) {
+  simdjson::dom::array arr = expect_array(v);
+  for (element m : arr) {
+    switch (out.type) {
+      case AttrType::SS: out.set.emplace_back(expect_string(m)); break;
+      case AttrType::NS: out.set.push_back(number_of(expect_string(m))); break;
+      default: out.set.push_back(binary_of(m)); break;
+    }
+  }
+  if (out.set.empty()) throw invalid(std::string("An ") + set_name + " set  may not be empty");
+  std::vector<std::string> sorted = out.set;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    if (out.type == AttrType::NS) throw Error::validation("Input collection contains duplicates");
+    std::string listed = "[";
+    bool first = true;
+    for (element m : arr) {
+      listed += first ? "" : ", ";
+      listed += std::string(m.get_string().value_unsafe());
+      first = false;
+    }
+    throw invalid("Input collection " + listed + "] contains duplicates");
+  }
+}
+
+AttributeValue parse(const element& e, int depth) {
+  if (!e.is_object()) {
+    if (e.is_array()) throw Error("SerializationException", "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue");
+    throw Error("SerializationException", "Unexpected value type in payload");
+  }
+  simdjson::dom::object obj = e.get_object().value_unsafe();
+  AttributeValue out;
+  int types = 0;
+  for (auto field : obj) {
+    std::string_view k = field.key;
+    const element& v = field.value;
+    if (v.is_null()) continue;
+    ++types;
+    if (types > 1) break;
+    if (k == "S") {
+      out.type = AttrType::S;
+      out.scalar = std::string(expect_string(v));
+    } else if (k == "N") {
+      out.type = AttrType::N;
+      out.scalar = number_of(expect_string(v));
+    } else if (k == "B") {
+      out.type = AttrType::B;
+      out.scalar = binary_of(v);
+    } else if (k == "BOOL") {
+      if (v.is_string()) throw Error("SerializationException", "Unexpected token received from parser");
+      if (!v.is_bool()) throw Error("SerializationException", std::string(token_name(v)) + " cannot be converted to Boolean");
+      out.type = AttrType::BOOL;
+      out.boolean = v.get_bool().value_unsafe();
+    } else if (k == "NULL") {
+      if (v.is_string()) throw Error("SerializationException", "Unexpected token received from parser");
+      if (!v.is_bool()) throw Error("SerializationException", std::string(token_name(v)) + " cannot be converted to Boolean");
+      if (!v.get_bool().value_unsafe()) throw invalid("Null attribute value types must have the value of true");
+      out.type = AttrType::NUL;
+    } else if (k == "SS") {
+      out.type = AttrType::SS;
+      parse_set(v, out, "string");
+    } else if (k == "NS") {
+      out.type = AttrType::NS;
+      parse_set(v, out, "number");
+    } else if (k == "BS") {
+      out.type = AttrType::BS;
+      parse_set(v, out, "binary");
+    } else if (k == "L") {
+      out.type = AttrType::L;
+      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits");
+      for (element m : expect_array(v)) out.list.push_back(parse(m, depth + 1));
+    } else if (k == "M") {
+      out.type = AttrType::M;
+      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits");
+      if (v.is_array()) {
+        throw Error("SerializationException",
+                    "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>");
+      }
+      if (!v.is_object()) throw Error("SerializationException", "Unexpected field type");
+      simdjson::dom::object members = v.get_object().value_unsafe();
+      for (auto member : members) out.map.emplace(std::string(member.key), parse(member.value, depth + 1));
+    } else {
+      --types;  // an unknown member is ignored, as the service's deserialiser does
+    }
+  }
+  if (types == 0) throw Error::validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  if (types > 1) {
+    throw Error::validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+                            "supported datatypes");
+  }
+  return out;
+}
+
+}  // namespace
+
+AttributeValue parse_attribute_value(const element& e) { return parse(e, 0); }
+
+AttributeMap parse_attribute_map(const element& e) {
+  if (!e.is_object()) throw Error("SerializationException", "Unexpected field type");
+  AttributeMap m;
+  simdjson::dom::object fields = e.get_object().value_unsafe();
+  for (auto field : fields) {
+    if (field.value.is_null()) continue;
+    m.emplace(std::string(field.key), parse(field.value, 0));
+  }
+  return m;
+}
+
+void write_attribute_value(JsonWriter& w, const AttributeValue& v) {
+  w.begin_object();
+  switch (v.type) {
+    case AttrType::S: w.member("S", v.scalar); break;
+    case AttrType::N: w.member("N", v.scalar); break;
+    case AttrType::B: w.key("B").string(base64_encode(v.scalar)); break;
+    case AttrType::BOOL: w.member("BOOL", v.boolean); break;
+    case AttrType::NUL: w.member("NULL", true); break;
+    case AttrType::SS:
+    case AttrType::NS:
+      w.key(type_name(v.type)).begin_array();
+      for (const auto& m : v.set) w.string(m);
+      w.end_array();
+      break;
+    case AttrType::BS:
+      w.key("BS").begin_array();
+      for (const auto& m : v.set) w.string(base64_encode(m));
+      w.end_array();
+      break;
+    case AttrType::L:
+      w.key("L").begin_array();
+      for (const auto& e : v.list) write_attribute_value(w, e);
+      w.end_array();
+      break;
+    case AttrType::M:
+      w.key("M");
+      write_attribute_map(w, v.map);
+      break;
+  }
+  w.end_object();
+}
+
+void write_attribute_map(JsonWriter& w, const AttributeMap& m) {
+  w.begin_object();
+  for (const auto& [name, value] : m) {
+    w.key(name);
+    write_attribute_value(w, value);
+  }
+  w.end_object();
+}
+
+}  // namespace ddb::api

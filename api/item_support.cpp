@@ -1,0 +1,272 @@
+#include "api/item_support.h"
+
+#include <cstdio>
+#include <set>
+
+#include "api/attribute_json.h"
+#include "api/json_read.h"
+#include "expressions/parser.h"
+#include "model/error.h"
+#include "storage/item_codec.h"
+#include "storage/item_store.h"
+
+namespace ddb::api {
+
+namespace {
+
+constexpr size_t kMaxItemBytes = 400 * 1024;
+constexpr size_t kMaxPartitionKeyBytes = 2048;
+constexpr size_t kMaxSortKeyBytes = 1024;
+constexpr size_t kMaxPlaceholderKeyBytes = 255;
+
+Error invalid(const std::string& detail) {
+  return Error::validation("One or more parameter values were invalid: " + detail);
+}
+
+AttrType key_type(const storage::TableDef& table, const std::string& name) {
+  std::string t = table.attribute_type(name);
+  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
+}
+
+void check_key_value(const storage::TableDef& table, const std::string& name, const AttributeValue& v, bool is_hash) {
+  if (v.scalar.empty() && v.type != AttrType::N) {
+    throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                                        "attribute cannot contain an empty ") +
+                            (v.type == AttrType::B ? "binary" : "string") + " value. Key: " + name);
+  }
+  size_t size = storage::attribute_value_size(v);
+  if (is_hash && size > kMaxPartitionKeyBytes) {
+    throw invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  }
+  if (!is_hash && size > kMaxSortKeyBytes) {
+    throw invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  }
+  (void)table;
+}
+
+bool valid_placeholder(std::string_view key, char sigil) {
+  if (key.size() < 2 || key[0] != sigil) return false;
+  for (char c : key.substr(1)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string format_units(double units) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", units);
+  std::string s = buf;
+  // Quarter and half units keep their digits (0.5, 1.5); whole units are written as 1.0.
+  if (units * 2 != double(int64_t(units * 2))) {
+    std::snprintf(buf, sizeof buf, "%g", units);
+    s = buf;
+  }
+  return s;
+}
+
+}  // namespace
+
+storage::TableRef require_item_table(Context& ctx, std::string_view name) {
+  storage::TableRef def = ctx.catalog.find(ctx.ns, std::string(name));
+  if (!def) throw Error::resource_not_found();
+  return def;
+}
+
+std::string key_of(const storage::TableDef& table, const AttributeMap& key) {
+  const std::string& hash = table.hash_key();
+  std::string range = table.range_key();
+  size_t expected = range.empty() ? 1 : 2;
+  auto h = key.find(hash);
+  auto r = range.empty() ? key.end() : key.find(range);
+  if (key.size() != expected || h == key.end() || (!range.empty() && r == key.end()) ||
+      h->second.type != key_type(table, hash) || (!range.empty() && r->second.type != key_type(table, range))) {
+    throw Error::validation("The provided key element does not match the schema");
+  }
+  check_key_value(table, hash, h->second, true);
+  if (!range.empty()) check_key_value(table, range, r->second, false);
+  return storage::ItemStore::item_key(table, h->second, range.empty() ? nullptr : &r->second);
+}
+
+std::string key_of_item(const storage::TableDef& table, const AttributeMap& item) {
+  const AttributeValue* values[2] = {nullptr, nullptr};
+  for (size_t i = 0; i < table.key_schema.size(); ++i) {
+    const std::string& name = table.key_schema[i].attribute_name;
+    auto it = item.find(name);
+    if (it == item.end()) throw invalid("Missing the key " + name + " in the item");
+    AttrType expected = key_type(table, name);
+    if (it->second.type != expected) {
+      throw invalid("Type mismatch for key " + name + " expected: " + type_name(expected) +
+                    " actual: " + type_name(it->second.type));
+    }
+    check_key_value(table, name, it->second, i == 0);
+    values[i] = &it->second;
+  }
+  return storage::ItemStore::item_key(table, *values[0], values[1]);
+}
+
+void check_item_size(const AttributeMap& item) {
+  if (storage::item_size(item) > kMaxItemBytes) throw Error::validation("Item size has exceeded the maximum allowed size");
+}
+
+ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
+                                   std::initializer_list<const char*> expression_members) {
+  bool uses_expressions = false;
+  for (const char* m : expression_members) uses_expressions = uses_expressions || has(body, m);
+  simdjson::dom::element names, values;
+  if (has(body, "ExpressionAttributeNames", &names)) {
+    if (!uses_expressions) throw Error::validation("ExpressionAttributeNames can only be specified when using expressions");
+    simdjson::dom::object obj = names.get_object().value_unsafe();
+    if (obj.size() == 0) throw Error::validation("ExpressionAttributeNames must not be empty");
+    for (auto field : obj) {
+      std::string_view k = field.key;
+      if (k.size() > kMaxPlaceholderKeyBytes) {
+        throw Error::validation("ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
+                                "key that is too long; size of key: " + std::to_string(k.size()));
+      }
+      if (!valid_placeholder(k, '#')) {
+        throw Error::validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + std::string(k) + "\"");
+      }
+      std::string_view v = field.value.get_string().value_unsafe();
+      if (v.empty()) {
+        throw Error::validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " +
+                                std::string(k));
+      }
+      names_.emplace(std::string(k), std::string(v));
+    }
+    placeholders_.names = &names_;
+  }
+  if (has(body, "ExpressionAttributeValues", &values)) {
+    if (!uses_expressions) {
+      std::string which;
+      for (const char* m : expression_members) which += (which.empty() ? "" : " and ") + std::string(m);
+      throw Error::validation("ExpressionAttributeValues can only be specified when using expressions: " + which +
+                              (expression_members.size() > 1 ? " are null" : " is null"));
+    }
+    simdjson::dom::object obj = values.get_object().value_unsafe();
+    if (obj.size() == 0) throw Error::validation("ExpressionAttributeValues must not be empty");
+    for (auto field : obj) {
+      std::string_view k = field.key;
+      if (k.size() > kMaxPlaceholderKeyBytes) {
+        throw Error::validation("ExpressionAttributeValues contains invalid key: The expression attribute map contains "
+                                "a key that is too long; size of key: " + std::to_string(k.size()));
+      }
+      if (!valid_placeholder(k, ':')) {
+        throw Error::validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + std::string(k) + "\"");
+      }
+      try {
+        values_.emplace(std::string(k), parse_attribute_value(field.value));
+      } catch (const Error& e) {
+        if (e.type() != "ValidationException") throw;
+        throw Error::validation("ExpressionAttributeValues contains invalid value: " + e.message() + " for key " +
+                                std::string(k));
+      }
+    }
+    placeholders_.values = &values_;
+  }
+}
+
+const expr::Node* ExpressionParams::condition(const simdjson::dom::element& body) {
+  std::string_view text;
+  simdjson::dom::element e;
+  if (has(body, "ConditionExpression", &e)) {
+    text = e.get_string().value_unsafe();
+    condition_ = std::make_unique<expr::Node>(expr::parse_condition(text, expr::ExpressionKind::Condition, placeholders_));
+    return condition_.get();
+  }
+  simdjson::dom::element expected;
+  bool has_expected = has(body, "Expected", &expected);
+  std::string_view conditional_operator = get_string(body, "ConditionalOperator");
+  if (!conditional_operator.empty() && (!has_expected || expected.get_object().value_unsafe().size() == 0)) {
+    throw Error::validation("ConditionalOperator cannot be used without Filter or Expected");
+  }
+  if (!has_expected) return nullptr;
+  legacy_conditions_ = parse_legacy_conditions(expected);
+  condition_ = std::make_unique<expr::Node>(expr::translate_conditions(legacy_conditions_, conditional_operator == "OR"));
+  if (expr::always_true(*condition_)) return nullptr;
+  return condition_.get();
+}
+
+std::optional<std::vector<expr::Path>> ExpressionParams::projection(const simdjson::dom::element& body) {
+  simdjson::dom::element e;
+  if (has(body, "ProjectionExpression", &e)) {
+    return expr::parse_projection(e.get_string().value_unsafe(), placeholders_);
+  }
+  simdjson::dom::array names;
+  if (get_array(body, "AttributesToGet", &names)) {
+    if (names.size() == 0) throw Error::validation("AttributesToGet cannot be empty");
+    std::vector<expr::Path> paths;
+    std::set<std::string_view> seen;
+    for (auto n : names) {
+      std::string_view name = n.get_string().value_unsafe();
+      if (!seen.insert(name).second) throw Error::validation("Cannot have two attributes with the same name");
+      paths.push_back({{std::string(name), -1}});
+    }
+    return paths;
+  }
+  return std::nullopt;
+}
+
+void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<const char*> legacy,
+                     std::initializer_list<const char*> expressions) {
+  std::string legacy_used, expr_used;
+  for (const char* m : legacy) {
+    if (has(body, m)) legacy_used += (legacy_used.empty() ? "" : ", ") + std::string(m);
+  }
+  for (const char* m : expressions) {
+    if (has(body, m)) expr_used += (expr_used.empty() ? "" : ", ") + std::string(m);
+  }
+  if (!legacy_used.empty() && !expr_used.empty()) {
+    throw Error::validation("Can not use both expression and non-expression parameters in the same request: "
+                            "Non-expression parameters: {" + legacy_used + "} Expression parameters: {" + expr_used + "}");
+  }
+}
+
+std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::element& map) {
+  std::vector<expr::LegacyCondition> out;
+  simdjson::dom::object fields = map.get_object().value_unsafe();
+  for (auto field : fields) {
+    expr::LegacyCondition c;
+    c.attribute = std::string(field.key);
+    const simdjson::dom::element& v = field.value;
+    simdjson::dom::element e;
+    if (has(v, "Exists", &e)) {
+      c.has_exists = true;
+      c.exists = e.get_bool().value_unsafe();
+    }
+    if (has(v, "Value", &e)) {
+      c.has_value = true;
+      c.value = parse_attribute_value(e);
+    }
+    c.comparison_operator = std::string(get_string(v, "ComparisonOperator"));
+    simdjson::dom::array list;
+    if (get_array(v, "AttributeValueList", &list)) {
+      c.has_value_list = true;
+      for (auto item : list) c.value_list.push_back(parse_attribute_value(item));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+double write_units(size_t bytes) { return double(std::max<size_t>(1, (bytes + 1023) / 1024)); }
+
+double read_units(size_t bytes, bool consistent) {
+  double units = double(std::max<size_t>(1, (bytes + 4095) / 4096));
+  return consistent ? units : units / 2;
+}
+
+void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
+                             double units) {
+  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
+  if (mode == "NONE") return;
+  out.key("ConsumedCapacity").begin_object();
+  out.member("TableName", table);
+  out.key("CapacityUnits").raw_number(format_units(units));
+  if (mode == "INDEXES") {
+    out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+  }
+  out.end_object();
+}
+
+}  // namespace ddb::api

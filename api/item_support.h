@@ -1,0 +1,68 @@
+// api/item_support.h — what the item operations share: keys against the schema, the expression
+// parameters of a request, ReturnValues and ConsumedCapacity (api/ internal; includes simdjson).
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/context.h"
+#include "expressions/ast.h"
+#include "expressions/legacy.h"
+#include "model/attribute_value.h"
+#include "storage/catalog.h"
+
+namespace ddb::api {
+
+// The table of an item operation, or ResourceNotFoundException.
+storage::TableRef require_item_table(Context& ctx, std::string_view name);
+
+// The stored key for a Key parameter: exactly the key attributes, of the declared types.
+std::string key_of(const storage::TableDef& table, const AttributeMap& key);
+// The key attributes of a whole item (PutItem), checking presence, types, emptiness and sizes.
+std::string key_of_item(const storage::TableDef& table, const AttributeMap& item);
+// Checks the 400 KB item limit.
+void check_item_size(const AttributeMap& item);
+
+// A request's ExpressionAttributeNames/Values and its expressions, parsed once; owns what the trees point at.
+class ExpressionParams {
+ public:
+  // Reads and validates ExpressionAttributeNames/ExpressionAttributeValues (messages per DynamoDB).
+  // expression_members: the expression parameters this operation has (e.g. {"ConditionExpression"}),
+  // for the "can only be specified when using expressions" rule.
+  ExpressionParams(const simdjson::dom::element& body, std::initializer_list<const char*> expression_members);
+
+  expr::Placeholders& placeholders() { return placeholders_; }
+  // Rejects names or values no expression used; call after every parse.
+  void finish() { placeholders_.check_all_used(); }
+
+  // The condition of ConditionExpression or legacy Expected/ConditionalOperator; null when none.
+  const expr::Node* condition(const simdjson::dom::element& body);
+  // ProjectionExpression or legacy AttributesToGet; nullopt when all attributes are wanted.
+  std::optional<std::vector<expr::Path>> projection(const simdjson::dom::element& body);
+
+ private:
+  std::map<std::string, std::string> names_;
+  AttributeMap values_;
+  expr::Placeholders placeholders_;
+  std::vector<expr::LegacyCondition> legacy_conditions_;
+  std::unique_ptr<expr::Node> condition_;
+};
+
+// "Can not use both expression and non-expression parameters ..." when both kinds are present.
+void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<const char*> legacy,
+                     std::initializer_list<const char*> expressions);
+
+// Legacy conditions (Expected, QueryFilter, ScanFilter, KeyConditions) from their JSON map.
+std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::element& map);
+
+// ReturnConsumedCapacity: writes "ConsumedCapacity" for one table when asked for.
+void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
+                             double units);
+double write_units(size_t item_bytes);
+double read_units(size_t item_bytes, bool consistent);
+
+}  // namespace ddb::api

@@ -1,0 +1,62 @@
+// storage/item_store.h — items of tables, and the one write path every writer goes through.
+//
+// write() serialises writers of one item (lock striping on the item's key), reads the current item,
+// lets the caller decide the change from it, and commits the item with everything derived from it (the
+// table's statistics today; index entries, stream records and TTL entries as they come) in one RocksDB
+// WriteBatch. Reads never block writers and see whole items. Thread safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "model/attribute_value.h"
+
+namespace ddb::storage {
+
+class Store;
+struct TableDef;
+
+struct TableStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+class ItemStore {
+ public:
+  explicit ItemStore(Store& store);
+  ~ItemStore();
+
+  // The stored key of an item: its table, then its partition (by hash) and sort key in DynamoDB's order.
+  static std::string item_key(const TableDef& table, const AttributeValue& hash, const AttributeValue* range);
+
+  // True and *item set when the item exists.
+  bool get(const std::string& key, AttributeMap* item) const;
+
+  enum class Change { Put, Delete, Keep };
+  // decide(old, next): old is null when there is no item; to write, fill *next and answer Put, or answer
+  // Delete; Keep writes nothing. decide may throw (e.g. a failed condition): nothing is written then.
+  using Decide = std::function<Change(const AttributeMap* old, AttributeMap* next)>;
+  void write(const TableDef& table, const std::string& key, const Decide& decide);
+
+  TableStats stats(uint32_t table_id);
+
+ private:
+  struct Counters {
+    std::atomic<int64_t> count{0}, bytes{0};
+  };
+  Counters& counters(uint32_t table_id);
+  std::mutex& lock_for(const std::string& key);
+
+  Store& store_;
+  std::array<std::mutex, 1024> stripes_;
+  std::mutex counters_mu_;
+  std::unordered_map<uint32_t, std::unique_ptr<Counters>> counters_;
+};
+
+}  // namespace ddb::storage
