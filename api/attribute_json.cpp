@@ -164,6 +164,7 @@ AttributeMap parse_attribute_map(const element& e) {
   simdjson::dom::object fields = e.get_object().value_unsafe();
   for (auto field : fields) {
     if (field.value.is_null()) continue;
+    if (field.key.size() > 65535) throw Error::validation("Attribute name is too large, must be less than 65536 bytes");
     m.emplace(std::string(field.key), parse(field.value, 0));
   }
   return m;

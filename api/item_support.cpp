@@ -110,7 +110,7 @@ void check_item_size(const AttributeMap& item) {
 }
 
 ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
-                                   std::initializer_list<const char*> expression_members) {
+                                   std::initializer_list<const char*> expression_members, bool takes_values) {
   bool uses_expressions = false;
   for (const char* m : expression_members) uses_expressions = uses_expressions || has(body, m);
   simdjson::dom::element names, values;
@@ -136,7 +136,7 @@ ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
     }
     placeholders_.names = &names_;
   }
-  if (has(body, "ExpressionAttributeValues", &values)) {
+  if (takes_values && has(body, "ExpressionAttributeValues", &values)) {
     if (!uses_expressions) {
       std::string which;
       for (const char* m : expression_members) which += (which.empty() ? "" : " and ") + std::string(m);

@@ -33,7 +33,9 @@ class ExpressionParams {
   // Reads and validates ExpressionAttributeNames/ExpressionAttributeValues (messages per DynamoDB).
   // expression_members: the expression parameters this operation has (e.g. {"ConditionExpression"}),
   // for the "can only be specified when using expressions" rule.
-  ExpressionParams(const simdjson::dom::element& body, std::initializer_list<const char*> expression_members);
+  // takes_values: false for operations without ExpressionAttributeValues (GetItem): the member is ignored.
+  ExpressionParams(const simdjson::dom::element& body, std::initializer_list<const char*> expression_members,
+                   bool takes_values = true);
 
   expr::Placeholders& placeholders() { return placeholders_; }
   // Rejects names or values no expression used; call after every parse.

@@ -77,7 +77,7 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
 
 void get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   check_not_mixed(body, {"AttributesToGet"}, {"ProjectionExpression"});
-  ExpressionParams params(body, {"ProjectionExpression"});
+  ExpressionParams params(body, {"ProjectionExpression"}, /*takes_values=*/false);
   simdjson::dom::element key_json;
   has(body, "Key", &key_json);
   AttributeMap key_map = parse_attribute_map(key_json);

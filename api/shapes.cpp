@@ -229,12 +229,15 @@ class Checker {
     check_length(shape, v, path, int64_t(obj.size()));
     const ShapeDef& key = kShapes[shape.key_shape];
     const ShapeDef& value = kShapes[shape.value_shape];
+    // Attribute names are checked by the item codec, with the service's own message.
+    bool attribute_names = std::string_view(key.name) == "AttributeName";
     for (auto field : obj) {
       std::string_view k = field.key;
-      if (key.has_max && int64_t(utf16_length(k)) > key.max) {
+      int64_t length = int64_t(utf16_length(k));
+      if (!attribute_names && key.has_max && length > key.max) {
         errors.push_back("Map keys must satisfy constraint: [Member must have length less than or equal to " +
                          std::to_string(key.max) + "]");
-      } else if (key.has_min && int64_t(utf16_length(k)) < key.min) {
+      } else if (!attribute_names && key.has_min && length < key.min) {
         errors.push_back("Map keys must satisfy constraint: [Member must have length greater than or equal to " +
                          std::to_string(key.min) + "]");
       }

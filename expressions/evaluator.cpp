@@ -256,16 +256,26 @@ std::set<std::string> apply_update(const UpdateExpression& update, AttributeMap&
     if (a.type == UpdateActionType::Set) values[i] = update_value(a.value, item);
     if (a.type == UpdateActionType::Add || a.type == UpdateActionType::Delete) values[i] = update_value(a.value, item);
   }
-  // Removals of list elements refer to the positions before the update: remove from the highest index down.
+  // List elements are addressed by their positions before the update: within one list, removals go from
+  // the highest index down and assignments (which may append past the end) from the lowest up.
   std::vector<size_t> order(update.actions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+  auto same_list = [&](size_t x, size_t y) {
     const UpdateAction &a = update.actions[x], &b = update.actions[y];
-    bool ra = a.type == UpdateActionType::Remove && a.path.back().is_index();
-    bool rb = b.type == UpdateActionType::Remove && b.path.back().is_index();
-    if (ra && rb) return a.path.back().index > b.path.back().index;
-    return false;
-  });
+    return a.type == b.type && (a.type == UpdateActionType::Remove || a.type == UpdateActionType::Set) &&
+           a.path.back().is_index() && b.path.back().is_index() && a.path.size() == b.path.size() &&
+           std::equal(a.path.begin(), a.path.end() - 1, b.path.begin());
+  };
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (size_t j = i + 1; j < order.size(); ++j) {
+      if (!same_list(order[i], order[j])) continue;
+      const UpdateAction &a = update.actions[order[i]], &b = update.actions[order[j]];
+      bool removal = a.type == UpdateActionType::Remove;
+      if (removal ? a.path.back().index < b.path.back().index : a.path.back().index > b.path.back().index) {
+        std::swap(order[i], order[j]);
+      }
+    }
+  }
   for (size_t i : order) {
     const UpdateAction& a = update.actions[i];
     touched.insert(a.path[0].name);

@@ -253,8 +253,30 @@ class SyntaxParser {
     return predicate();
   }
 
+  // Whether the '(' at the cursor encloses an operand (it is followed, after its matching ')', by a
+  // comparison) rather than a condition.
+  bool parenthesised_operand() const {
+    int depth = 0;
+    for (size_t i = pos_; i < tokens_.size(); ++i) {
+      Tok t = tokens_[i].type;
+      if (t == Tok::LParen) ++depth;
+      if (t == Tok::RParen && --depth == 0) {
+        const Token& after = tokens_[std::min(i + 1, tokens_.size() - 1)];
+        if (after.type == Tok::Eq || after.type == Tok::Ne || after.type == Tok::Lt || after.type == Tok::Le ||
+            after.type == Tok::Gt || after.type == Tok::Ge) {
+          return true;
+        }
+        if (after.type != Tok::Identifier) return false;
+        std::string_view word = text_.substr(after.begin, after.end - after.begin);
+        return keyword_is(word, "BETWEEN") || keyword_is(word, "IN");
+      }
+      if (t == Tok::End) return false;
+    }
+    return false;
+  }
+
   RawNode predicate() {
-    if (at(Tok::LParen)) {
+    if (at(Tok::LParen) && !parenthesised_operand()) {
       next();
       RawNode inner = condition();
       expect(Tok::RParen);
@@ -312,8 +334,14 @@ class SyntaxParser {
     return n;
   }
 
-  // path | :value | function(args)
+  // path | :value | function(args) | ( operand )
   RawNode operand() {
+    if (at(Tok::LParen)) {
+      next();
+      RawNode inner = operand();
+      expect(Tok::RParen);
+      return inner;
+    }
     if (at(Tok::ValueRef)) {
       RawNode n;
       n.op = Op::Value;
@@ -377,6 +405,12 @@ class SyntaxParser {
 
   // ---- update expressions
   RawNode update_operand() {
+    if (at(Tok::LParen)) {
+      next();
+      RawNode inner = set_value();
+      expect(Tok::RParen);
+      return inner;
+    }
     if (at(Tok::Identifier) && peek(1).type == Tok::LParen) return function_call();
     if (at(Tok::ValueRef)) {
       RawNode n;
@@ -429,7 +463,9 @@ class SyntaxParser {
           expect(Tok::Eq);
           a.value = set_value();
         } else if (type != UpdateActionType::Remove) {
-          a.value = update_operand();
+          if (!at(Tok::ValueRef)) syntax_error();
+          a.value.op = Op::Value;
+          a.value.token = next();
         }
         actions.push_back(std::move(a));
         if (!at(Tok::Comma)) break;
