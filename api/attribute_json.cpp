@@ -13,7 +13,8 @@ using simdjson::dom::element_type;
 
 namespace {
 
-constexpr int kMaxDepth = 32;  // DynamoDB supports up to 32 levels of nested documents
+// DynamoDB supports 32 levels of nesting: an attribute and at most 31 documents (maps or lists) inside it.
+constexpr int kMaxDepth = 31;
 
 Error invalid(const std::string& detail) {
   return Error::validation("One or more parameter values were invalid: " + detail);
@@ -61,6 +62,11 @@ simdjson::dom::array expect_array(const element& v) {
 
 AttributeValue parse(const element& e, int depth);
 
+void check_attribute_name(std::string_view name) {
+  if (name.size() > 65535) throw Error::validation("Attribute name is too large, must be less than 65536 bytes");
+  if (name.empty()) throw Error::validation("Empty attribute name");
+}
+
 void parse_set(const element& v, AttributeValue& out, const char* set_name) {
   simdjson::dom::array arr = expect_array(v);
   for (element m : arr) {
@@ -70,11 +76,15 @@ void parse_set(const element& v, AttributeValue& out, const char* set_name) {
       default: out.set.push_back(binary_of(m)); break;
     }
   }
-  if (out.set.empty()) throw invalid(std::string("An ") + set_name + " set  may not be empty");
+  if (out.set.empty()) {
+    if (out.type == AttrType::BS) throw invalid("Binary sets should not be empty");
+    throw invalid(std::string("An ") + set_name + " set  may not be empty");
+  }
   std::vector<std::string> sorted = out.set;
   std::sort(sorted.begin(), sorted.end());
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
     if (out.type == AttrType::NS) throw Error::validation("Input collection contains duplicates");
+    if (out.type == AttrType::BS) throw invalid("Input collection of type BS contains duplicates.");
     std::string listed = "[";
     bool first = true;
     for (element m : arr) {
@@ -93,13 +103,25 @@ AttributeValue parse(const element& e, int depth) {
   }
   simdjson::dom::object obj = e.get_object().value_unsafe();
   AttributeValue out;
+  // Exactly one known type member, before any value is looked at.
+  static constexpr std::string_view kTypes[] = {"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"};
   int types = 0;
+  for (auto field : obj) {
+    if (field.value.is_null()) continue;
+    for (std::string_view t : kTypes) types += field.key == t;
+    if (field.key == "NULL" && field.value.is_bool() && !field.value.get_bool().value_unsafe()) {
+      throw invalid("Null attribute value types must have the value of true");
+    }
+  }
+  if (types == 0) throw Error::validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  if (types > 1) {
+    throw Error::validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+                            "supported datatypes");
+  }
   for (auto field : obj) {
     std::string_view k = field.key;
     const element& v = field.value;
     if (v.is_null()) continue;
-    ++types;
-    if (types > 1) break;
     if (k == "S") {
       out.type = AttrType::S;
       out.scalar = std::string(expect_string(v));
@@ -130,26 +152,22 @@ AttributeValue parse(const element& e, int depth) {
       parse_set(v, out, "binary");
     } else if (k == "L") {
       out.type = AttrType::L;
-      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits");
+      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
       for (element m : expect_array(v)) out.list.push_back(parse(m, depth + 1));
     } else if (k == "M") {
       out.type = AttrType::M;
-      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits");
+      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
       if (v.is_array()) {
         throw Error("SerializationException",
                     "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>");
       }
       if (!v.is_object()) throw Error("SerializationException", "Unexpected field type");
       simdjson::dom::object members = v.get_object().value_unsafe();
-      for (auto member : members) out.map.emplace(std::string(member.key), parse(member.value, depth + 1));
-    } else {
-      --types;  // an unknown member is ignored, as the service's deserialiser does
-    }
-  }
-  if (types == 0) throw Error::validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-  if (types > 1) {
-    throw Error::validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
-                            "supported datatypes");
+      for (auto member : members) {
+        check_attribute_name(member.key);
+        out.map.emplace(std::string(member.key), parse(member.value, depth + 1));
+      }
+    }  // an unknown member is ignored, as the service's deserialiser does
   }
   return out;
 }
@@ -163,8 +181,10 @@ AttributeMap parse_attribute_map(const element& e) {
   AttributeMap m;
   simdjson::dom::object fields = e.get_object().value_unsafe();
   for (auto field : fields) {
-    if (field.value.is_null()) continue;
-    if (field.key.size() > 65535) throw Error::validation("Attribute name is too large, must be less than 65536 bytes");
+    check_attribute_name(field.key);
+    if (field.value.is_null()) {
+      throw Error::validation("The supplied Item contains a null AttributeValue: " + std::string(field.key) + " is null");
+    }
     m.emplace(std::string(field.key), parse(field.value, 0));
   }
   return m;

@@ -48,4 +48,8 @@ void get_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void update_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void delete_item(Context&, const simdjson::dom::element&, JsonWriter&);
 
+// api/batch.cpp
+void batch_get_item(Context&, const simdjson::dom::element&, JsonWriter&);
+void batch_write_item(Context&, const simdjson::dom::element&, JsonWriter&);
+
 }  // namespace ddb::api

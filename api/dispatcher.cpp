@@ -35,6 +35,8 @@ const std::unordered_map<std::string_view, Operation>& operations() {
       {"GetItem", get_item},
       {"UpdateItem", update_item},
       {"DeleteItem", delete_item},
+      {"BatchGetItem", batch_get_item},
+      {"BatchWriteItem", batch_write_item},
   };
   return ops;
 }

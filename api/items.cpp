@@ -62,16 +62,18 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
 
   AttributeMap old_copy;
   bool existed = false;
+  size_t charged = storage::item_size(item);
   ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
     check_condition(condition, body, old);
     if (old && rv == "ALL_OLD") old_copy = *old;
     existed = old != nullptr;
+    if (old) charged = std::max(charged, storage::item_size(*old));  // an overwrite costs the larger item
     *next = item;
     return Change::Put;
   });
   out.begin_object();
   if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
-  write_consumed_capacity(out, body, table->name, write_units(storage::item_size(item)));
+  write_consumed_capacity(out, body, table->name, write_units(charged));
   out.end_object();
 }
 
@@ -142,13 +144,16 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
 
   AttributeMap before, after;
   bool existed = false;
+  size_t charged = 0;
   std::set<std::string> touched;
   ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
     check_condition(condition, body, old);
     existed = old != nullptr;
     *next = old ? *old : key_map;
     touched = expr::apply_update(update, *next);
-    check_item_size(*next);
+    size_t new_size = storage::item_size(*next);
+    if (new_size > 400 * 1024) throw Error::validation("Item size to update has exceeded the maximum allowed size");
+    charged = std::max(new_size, old ? storage::item_size(*old) : 0);
     if (rv != "NONE") {
       if (old) before = *old;
       after = *next;
@@ -175,7 +180,7 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
     AttributeMap r = only_touched(after);
     if (!r.empty()) write_attributes(out, r);
   }
-  write_consumed_capacity(out, body, table->name, write_units(storage::item_size(rv == "NONE" ? key_map : after)));
+  write_consumed_capacity(out, body, table->name, write_units(charged));
   out.end_object();
 }
 

@@ -242,6 +242,20 @@ class Checker {
                          std::to_string(key.min) + "]");
       }
       if (field.value.is_null()) continue;
+      // A list value's length is reported as a constraint on the map's values, listing all of them.
+      if (value.kind == ShapeKind::List && field.value.is_array() && (value.has_min || value.has_max)) {
+        int64_t n = int64_t(field.value.get_array().value_unsafe().size());
+        if ((value.has_min && n < value.min) || (value.has_max && n > value.max)) {
+          std::string constraints;
+          if (value.has_max) constraints += "Member must have length less than or equal to " + std::to_string(value.max);
+          if (value.has_min) {
+            constraints += std::string(value.has_max ? ", " : "") + "Member must have length greater than or equal to " +
+                           std::to_string(value.min);
+          }
+          violation(shape, v, path, "Map value must satisfy constraint: [" + constraints + "]");
+          continue;
+        }
+      }
       check(value, field.value, path + "." + std::string(k) + ".member");
     }
   }

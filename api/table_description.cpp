@@ -5,6 +5,7 @@
 #include "api/dispatcher.h"
 #include "model/json_writer.h"
 #include "storage/catalog.h"
+#include "storage/item_store.h"
 
 namespace ddb::api {
 
@@ -13,8 +14,8 @@ int64_t now_millis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void write_table_description(JsonWriter& w, const storage::TableDef& def, const ApiConfig& config, int64_t now,
-                             const char* status_override) {
+void write_table_description(JsonWriter& w, const storage::TableDef& def, const storage::TableStats& stats,
+                             const ApiConfig& config, int64_t now, const char* status_override) {
   w.begin_object();
   w.key("AttributeDefinitions").begin_array();
   for (const auto& a : def.attribute_definitions) {
@@ -42,8 +43,8 @@ void write_table_description(JsonWriter& w, const storage::TableDef& def, const 
   w.member("ReadCapacityUnits", def.read_capacity_units);
   w.member("WriteCapacityUnits", def.write_capacity_units);
   w.end_object();
-  w.member("TableSizeBytes", int64_t(0));
-  w.member("ItemCount", int64_t(0));
+  w.member("TableSizeBytes", stats.size_bytes);
+  w.member("ItemCount", stats.item_count);
   w.member("TableArn", def.arn());
   w.member("TableId", def.table_uuid);
   if (def.billing_mode == "PAY_PER_REQUEST" || def.last_update_to_pay_per_request_millis) {

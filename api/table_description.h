@@ -8,6 +8,7 @@ class JsonWriter;
 }
 namespace ddb::storage {
 struct TableDef;
+struct TableStats;
 }
 
 namespace ddb::api {
@@ -16,8 +17,8 @@ struct ApiConfig;
 
 // Writes the TableDescription object (the value of "Table" / "TableDescription").
 // status_override: a status such as "DELETING" to show instead of the computed one (or nullptr).
-void write_table_description(JsonWriter& w, const storage::TableDef& def, const ApiConfig& config, int64_t now_millis,
-                             const char* status_override = nullptr);
+void write_table_description(JsonWriter& w, const storage::TableDef& def, const storage::TableStats& stats,
+                             const ApiConfig& config, int64_t now_millis, const char* status_override = nullptr);
 
 int64_t now_millis();
 

@@ -9,6 +9,7 @@
 #include "model/error.h"
 #include "model/json_writer.h"
 #include "storage/catalog.h"
+#include "storage/item_store.h"
 
 namespace ddb::api {
 namespace {
@@ -190,14 +191,14 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   if (!ctx.catalog.create(def)) throw Error::resource_in_use("Table already exists: " + name);
   storage::TableRef created = ctx.catalog.find(ctx.ns, name);
   out.begin_object().key("TableDescription");
-  write_table_description(out, *created, ctx.config, created->creation_millis);
+  write_table_description(out, *created, storage::TableStats{}, ctx.config, created->creation_millis);
   out.end_object();
 }
 
 void describe_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   storage::TableRef def = require_table(ctx, get_string(body, "TableName"));
   out.begin_object().key("Table");
-  write_table_description(out, *def, ctx.config, now_millis());
+  write_table_description(out, *def, ctx.items.stats(def->id), ctx.config, now_millis());
   out.end_object();
 }
 
@@ -291,7 +292,7 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   ctx.catalog.replace(def);
   out.begin_object().key("TableDescription");
   bool transient = ctx.config.transient_delay_millis > 0;
-  write_table_description(out, def, ctx.config, now, transient ? "UPDATING" : nullptr);
+  write_table_description(out, def, ctx.items.stats(def.id), ctx.config, now, transient ? "UPDATING" : nullptr);
   out.end_object();
 }
 
@@ -303,10 +304,11 @@ void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
         "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection "
         "first.");
   }
+  storage::TableStats stats = ctx.items.stats(def->id);
   storage::TableRef removed = ctx.catalog.remove(ctx.ns, std::string(name));
   if (!removed) throw table_not_found(name);
   out.begin_object().key("TableDescription");
-  write_table_description(out, *removed, ctx.config, now_millis(), "DELETING");
+  write_table_description(out, *removed, stats, ctx.config, now_millis(), "DELETING");
   out.end_object();
 }
 

@@ -156,10 +156,14 @@ void encode_number(const Number& n, std::string& out) {
   }
 }
 
+// DynamoDB's size of a number: its significant digits in base-100 pairs aligned on the decimal point,
+// plus one byte, plus one more for a negative number.
 size_t number_size(const std::string& canonical) {
   Number n = Number::from_canonical(canonical);
   if (n.is_zero()) return 1;
-  return (n.digits().size() + 1) / 2 + 1 + (n.negative() ? 1 : 0);
+  auto pair_of = [](int place) { return place >= 0 ? place / 2 : -((-place + 1) / 2); };  // floor(place / 2)
+  int first = pair_of(n.exponent()), last = pair_of(n.exponent() - int(n.digits().size()) + 1);
+  return size_t(first - last + 1) + 1 + (n.negative() ? 1 : 0);
 }
 
 }  // namespace

@@ -1,0 +1,189 @@
+// api/batch.cpp — BatchGetItem and BatchWriteItem.
+#include <map>
+#include <set>
+
+#include "api/attribute_json.h"
+#include "api/item_support.h"
+#include "api/json_read.h"
+#include "expressions/evaluator.h"
+#include "model/error.h"
+#include "storage/item_codec.h"
+#include "storage/item_store.h"
+
+namespace ddb::api {
+
+namespace {
+
+constexpr size_t kMaxBatchGetKeys = 100;
+constexpr size_t kMaxBatchWriteRequests = 25;
+constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
+
+bool wants_capacity(const simdjson::dom::element& body) {
+  return get_string(body, "ReturnConsumedCapacity", "NONE") != "NONE";
+}
+
+void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
+                         const std::vector<std::pair<std::string, double>>& per_table) {
+  if (!wants_capacity(body)) return;
+  bool indexes = get_string(body, "ReturnConsumedCapacity") == "INDEXES";
+  out.key("ConsumedCapacity").begin_array();
+  for (const auto& [table, units] : per_table) {
+    std::string u = std::to_string(units);
+    u.erase(u.find_last_not_of('0') + 1);
+    if (u.back() == '.') u.push_back('0');
+    out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(u);
+    if (indexes) out.key("Table").begin_object().key("CapacityUnits").raw_number(u).end_object();
+    out.end_object();
+  }
+  out.end_array();
+}
+
+}  // namespace
+
+void batch_get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  simdjson::dom::element request_items;
+  has(body, "RequestItems", &request_items);
+  simdjson::dom::object tables = request_items.get_object().value_unsafe();
+
+  struct TableRequest {
+    storage::TableRef table;
+    std::unique_ptr<ExpressionParams> params;
+    std::optional<std::vector<expr::Path>> projection;
+    bool consistent = false;
+    std::vector<std::string> keys;
+    std::vector<AttributeMap> key_maps;
+    simdjson::dom::element json;
+  };
+  std::vector<TableRequest> requests;
+  size_t total = 0;
+  for (auto field : tables) {
+    simdjson::dom::array keys;
+    if (get_array(field.value, "Keys", &keys)) total += keys.size();
+  }
+  if (total > kMaxBatchGetKeys) throw Error::validation("Too many items requested for the BatchGetItem call");
+  for (auto field : tables) {
+    TableRequest r;
+    r.json = field.value;
+    check_not_mixed(field.value, {"AttributesToGet"}, {"ProjectionExpression"});
+    r.params = std::make_unique<ExpressionParams>(field.value, std::initializer_list<const char*>{"ProjectionExpression"},
+                                                  /*takes_values=*/false);
+    r.projection = r.params->projection(field.value);
+    r.params->finish();
+    r.consistent = get_bool(field.value, "ConsistentRead");
+    r.table = require_item_table(ctx, field.key);
+    simdjson::dom::array keys;
+    get_array(field.value, "Keys", &keys);
+    std::set<std::string> seen;
+    for (auto k : keys) {
+      AttributeMap key_map = parse_attribute_map(k);
+      std::string key = key_of(*r.table, key_map);
+      if (!seen.insert(key).second) throw Error::validation("Provided list of item keys contains duplicates");
+      r.keys.push_back(std::move(key));
+      r.key_maps.push_back(std::move(key_map));
+    }
+    requests.push_back(std::move(r));
+  }
+
+  std::vector<std::pair<std::string, double>> capacity;
+  size_t response_bytes = 0;
+  std::vector<std::pair<const TableRequest*, size_t>> unprocessed;  // (table, first unprocessed key)
+  out.begin_object().key("Responses").begin_object();
+  for (const auto& r : requests) {
+    out.key(r.table->name).begin_array();
+    double units = 0;
+    size_t i = 0;
+    for (; i < r.keys.size(); ++i) {
+      if (response_bytes >= kMaxBatchGetResponseBytes) break;
+      AttributeMap item;
+      if (!ctx.items.get(r.keys[i], &item)) continue;
+      size_t size = storage::item_size(item);
+      response_bytes += size;
+      units += read_units(size, r.consistent);
+      write_attribute_map(out, r.projection ? expr::project(*r.projection, item) : item);
+    }
+    if (i < r.keys.size()) unprocessed.push_back({&r, i});
+    out.end_array();
+    capacity.push_back({r.table->name, units});
+  }
+  out.end_object();
+  out.key("UnprocessedKeys").begin_object();
+  for (const auto& [r, first] : unprocessed) {
+    out.key(r->table->name).begin_object().key("Keys").begin_array();
+    for (size_t i = first; i < r->key_maps.size(); ++i) write_attribute_map(out, r->key_maps[i]);
+    out.end_array();
+    if (r->consistent) out.member("ConsistentRead", true);
+    std::string_view projection = get_string(r->json, "ProjectionExpression");
+    if (!projection.empty()) out.member("ProjectionExpression", projection);
+    out.end_object();
+  }
+  out.end_object();
+  write_capacity_list(out, body, capacity);
+  out.end_object();
+}
+
+void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  simdjson::dom::element request_items;
+  has(body, "RequestItems", &request_items);
+  simdjson::dom::object tables = request_items.get_object().value_unsafe();
+  size_t total = 0;
+  for (auto field : tables) total += field.value.get_array().value_unsafe().size();
+  if (total > kMaxBatchWriteRequests) throw Error::validation("Too many items requested for the BatchWriteItem call");
+
+  struct Write {
+    storage::TableRef table;
+    std::string key;
+    bool put = false;
+    AttributeMap item;  // the item to put
+  };
+  std::vector<Write> writes;
+  std::set<std::pair<uint32_t, std::string>> seen;
+  // Everything is checked before anything is written.
+  for (auto field : tables) {
+    storage::TableRef table = require_item_table(ctx, field.key);
+    simdjson::dom::array list = field.value.get_array().value_unsafe();
+    for (auto request : list) {
+      simdjson::dom::element put, del;
+      bool is_put = has(request, "PutRequest", &put), is_delete = has(request, "DeleteRequest", &del);
+      if (is_put == is_delete) {
+        throw Error::validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+                                "the supported datatypes");
+      }
+      Write w;
+      w.table = table;
+      w.put = is_put;
+      if (is_put) {
+        simdjson::dom::element item;
+        has(put, "Item", &item);
+        w.item = parse_attribute_map(item);
+        w.key = key_of_item(*table, w.item);
+        check_item_size(w.item);
+      } else {
+        simdjson::dom::element key;
+        has(del, "Key", &key);
+        w.key = key_of(*table, parse_attribute_map(key));
+      }
+      if (!seen.insert({table->id, w.key}).second) {
+        throw Error::validation("Provided list of item keys contains duplicates");
+      }
+      writes.push_back(std::move(w));
+    }
+  }
+
+  std::map<std::string, double> units;
+  for (auto& w : writes) {
+    size_t charged = w.put ? storage::item_size(w.item) : 0;
+    ctx.items.write(*w.table, w.key, [&](const AttributeMap* old, AttributeMap* next) {
+      if (old) charged = std::max(charged, storage::item_size(*old));
+      if (!w.put) return storage::ItemStore::Change::Delete;
+      *next = std::move(w.item);
+      return storage::ItemStore::Change::Put;
+    });
+    units[w.table->name] += write_units(charged);
+  }
+  out.begin_object().key("UnprocessedItems").begin_object().end_object();
+  std::vector<std::pair<std::string, double>> capacity(units.begin(), units.end());
+  write_capacity_list(out, body, capacity);
+  out.end_object();
+}
+
+}  // namespace ddb::api
