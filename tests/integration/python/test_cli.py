@@ -58,3 +58,25 @@ def test_cli_list_tables_paginates(aws_cli, table_name):
     assert [n for n in listed if n.startswith(table_name)] == names
     for n in names:
         aws_cli("dynamodb", "delete-table", "--table-name", n)
+
+
+def test_cli_items(aws_cli, table_name):
+    code, _, err = aws_cli("dynamodb", "create-table", "--table-name", table_name,
+                           "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+                           "--key-schema", "AttributeName=pk,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+    assert code == 0, err
+    code, _, err = aws_cli("dynamodb", "put-item", "--table-name", table_name,
+                           "--item", '{"pk": {"S": "k"}, "n": {"N": "41"}}')
+    assert code == 0, err
+    code, out, err = aws_cli("dynamodb", "update-item", "--table-name", table_name, "--key", '{"pk": {"S": "k"}}',
+                             "--update-expression", "ADD n :one", "--expression-attribute-values", '{":one": {"N": "1"}}',
+                             "--return-values", "UPDATED_NEW")
+    assert code == 0, err
+    assert json.loads(out)["Attributes"] == {"n": {"N": "42"}}
+    code, out, err = aws_cli("dynamodb", "get-item", "--table-name", table_name, "--key", '{"pk": {"S": "k"}}')
+    assert code == 0, err
+    assert json.loads(out)["Item"]["n"] == {"N": "42"}
+    code, out, err = aws_cli("dynamodb", "put-item", "--table-name", table_name, "--item", '{"pk": {"S": "k"}}',
+                             "--condition-expression", "attribute_not_exists(pk)")
+    assert code != 0 and "ConditionalCheckFailedException" in err
+    aws_cli("dynamodb", "delete-table", "--table-name", table_name)
