@@ -23,8 +23,8 @@ struct Context {
   storage::Catalog& catalog;
   storage::ItemStore& items;
   const ApiConfig& config;
-  std::string ns;      // the caller's namespace: "<access key id>_<region>" or "shared"
-  std::string region;  // the caller's region, for ARNs
+  std::string_view ns;      // the caller's namespace: "<access key id>_<region>" or "shared"
+  std::string_view region;  // the caller's region, for ARNs
 };
 
 // Every operation: reads the checked body, writes the answer object (or throws ddb::Error).

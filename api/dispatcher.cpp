@@ -133,9 +133,13 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
     if (request.body.empty()) throw Error("SerializationException", "");
     check_request(model_op, body);
 
-    Context ctx{state_->store, state_->catalog, state_->items, state_->config,
-                state_->config.shared_db ? std::string("shared") : std::string(access_key) + "_" + std::string(region),
-                std::string(region)};
+    thread_local std::string ns;  // reused: no allocation per request
+    if (state_->config.shared_db) {
+      ns.assign("shared");
+    } else {
+      ns.assign(access_key).append("_").append(region);
+    }
+    Context ctx{state_->store, state_->catalog, state_->items, state_->config, ns, region};
     JsonWriter out(response.body);
     op->second(ctx, body, out);
   } catch (const Error& e) {

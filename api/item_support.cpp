@@ -68,7 +68,7 @@ std::string format_units(double units) {
 }  // namespace
 
 storage::TableRef require_item_table(Context& ctx, std::string_view name) {
-  storage::TableRef def = ctx.catalog.find(ctx.ns, std::string(name));
+  storage::TableRef def = ctx.catalog.find(ctx.ns, name);
   if (!def) throw Error::resource_not_found();
   return def;
 }

@@ -137,12 +137,28 @@ const char* scalar_token(const element& v) {
 
 constexpr const char* kStartOfStructure = "Start of structure or map found where not expected";
 
+// Where a value is in the request, built into a string only when a violation is reported.
+struct Where {
+  const Where* parent = nullptr;
+  std::string_view member;   // a structure member
+  std::string_view map_key;  // a map entry
+  size_t index = 0;          // a list element (1-based)
+
+  std::string str() const {
+    std::string prefix = parent ? parent->str() : std::string();
+    if (!member.empty()) return prefix.empty() ? lower_first(member) : prefix + "." + lower_first(member);
+    if (index) return prefix + "." + std::to_string(index) + ".member";
+    if (!map_key.empty()) return prefix + "." + std::string(map_key) + ".member";
+    return prefix;
+  }
+};
+
 class Checker {
  public:
   std::vector<std::string> errors;
   static constexpr size_t kMaxListed = 10;  // the service lists at most ten violations
 
-  void check(const ShapeDef& shape, const element& v, const std::string& path, bool list_member = false) {
+  void check(const ShapeDef& shape, const element& v, const Where& path, bool list_member = false) {
     switch (shape.kind) {
       case ShapeKind::Structure: return check_structure(shape, v, path, list_member);
       case ShapeKind::List: return check_list(shape, v, path);
@@ -170,14 +186,14 @@ class Checker {
   }
 
  private:
-  void violation(const ShapeDef& shape, const element& v, const std::string& path, const std::string& constraint) {
+  void violation(const ShapeDef& shape, const element& v, const Where& path, const std::string& constraint) {
     std::string msg = "Value '";
     describe(shape, v, msg);
-    msg += "' at '" + path + "' failed to satisfy constraint: " + constraint;
+    msg += "' at '" + path.str() + "' failed to satisfy constraint: " + constraint;
     errors.push_back(std::move(msg));
   }
 
-  void check_length(const ShapeDef& shape, const element& v, const std::string& path, int64_t length) {
+  void check_length(const ShapeDef& shape, const element& v, const Where& path, int64_t length) {
     if (shape.has_min && length < shape.min) {
       violation(shape, v, path, "Member must have length greater than or equal to " + std::to_string(shape.min));
     }
@@ -186,7 +202,7 @@ class Checker {
     }
   }
 
-  void check_structure(const ShapeDef& shape, const element& v, const std::string& path, bool list_member) {
+  void check_structure(const ShapeDef& shape, const element& v, const Where& path, bool list_member) {
     if (v.is_array()) {
       type_error(std::string("Unrecognized collection type class com.amazonaws.dynamodb.v20120810.") + shape.name);
     }
@@ -195,17 +211,19 @@ class Checker {
     simdjson::dom::object obj = v.get_object().value_unsafe();
     for (int i = 0; i < shape.member_count; ++i) {
       const MemberDef& m = kMembers[shape.member_begin + i];
-      std::string child_path = path.empty() ? lower_first(m.name) : path + "." + lower_first(m.name);
+      Where child_path{&path, m.name, {}, 0};
       element child;
       if (obj.at_key(m.name).get(child) != simdjson::SUCCESS || child.is_null()) {
-        if (m.required) errors.push_back("Value null at '" + child_path + "' failed to satisfy constraint: Member must not be null");
+        if (m.required) {
+          errors.push_back("Value null at '" + child_path.str() + "' failed to satisfy constraint: Member must not be null");
+        }
         continue;
       }
       check(kShapes[m.shape], child, child_path);
     }
   }
 
-  void check_list(const ShapeDef& shape, const element& v, const std::string& path) {
+  void check_list(const ShapeDef& shape, const element& v, const Where& path) {
     if (v.is_object()) type_error(kStartOfStructure);
     if (!v.is_array()) type_error("Unexpected field type");
     simdjson::dom::array arr = v.get_array().value_unsafe();
@@ -215,11 +233,11 @@ class Checker {
     for (element e : arr) {
       ++i;
       if (e.is_null()) continue;
-      check(member, e, path + "." + std::to_string(i) + ".member", /*list_member=*/true);
+      check(member, e, Where{&path, {}, {}, i}, /*list_member=*/true);
     }
   }
 
-  void check_map(const ShapeDef& shape, const element& v, const std::string& path) {
+  void check_map(const ShapeDef& shape, const element& v, const Where& path) {
     if (v.is_array()) {
       type_error(std::string("Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.") +
                  kShapes[shape.value_shape].name + ">");
@@ -256,11 +274,11 @@ class Checker {
           continue;
         }
       }
-      check(value, field.value, path + "." + std::string(k) + ".member");
+      check(value, field.value, Where{&path, {}, k, 0});
     }
   }
 
-  void check_string(const ShapeDef& shape, const element& v, const std::string& path) {
+  void check_string(const ShapeDef& shape, const element& v, const Where& path) {
     if (v.is_object()) type_error(kStartOfStructure);
     if (v.is_array()) type_error("Unrecognized collection type class java.lang.String");
     if (!v.is_string()) type_error(std::string(scalar_token(v)) + " cannot be converted to String");
@@ -283,7 +301,7 @@ class Checker {
     }
   }
 
-  void check_integer(const ShapeDef& shape, const element& v, const std::string& path) {
+  void check_integer(const ShapeDef& shape, const element& v, const Where& path) {
     const char* java_type = shape.kind == ShapeKind::Long ? "Long" : "Integer";
     if (v.is_object()) type_error(kStartOfStructure);
     if (v.is_array()) type_error(std::string("Unrecognized collection type class java.lang.") + java_type);
@@ -335,7 +353,7 @@ void check_request(int operation, const element& body) {
     }
   }
   Checker checker;
-  checker.check(shape, body, "");
+  checker.check(shape, body, Where{});
   if (checker.errors.empty()) return;
   size_t listed = std::min(checker.errors.size(), Checker::kMaxListed);
   std::string msg = std::to_string(listed) + (listed == 1 ? " validation error detected: " : " validation errors detected: ");

@@ -37,7 +37,7 @@ Error table_not_found(std::string_view name) {
 }
 
 storage::TableRef require_table(Context& ctx, std::string_view name) {
-  storage::TableRef def = ctx.catalog.find(ctx.ns, std::string(name));
+  storage::TableRef def = ctx.catalog.find(ctx.ns, name);
   if (!def) throw table_not_found(name);
   return def;
 }
@@ -88,13 +88,13 @@ void read_tags(const simdjson::dom::element& parent, std::vector<storage::Tag>& 
 
 // The table named by an ARN of this caller's region: arn:aws:dynamodb:<region>:<account>:table/<name>.
 storage::TableRef table_by_arn(Context& ctx, std::string_view arn) {
-  const std::string prefix = "arn:aws:dynamodb:" + ctx.region + ":";
+  const std::string prefix = "arn:aws:dynamodb:" + std::string(ctx.region) + ":";
   size_t slash = arn.find(":table/");
   if (arn.substr(0, prefix.size()) != prefix || slash == std::string_view::npos) {
     throw Error::validation("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(arn));
   }
   std::string_view name = arn.substr(slash + 7);
-  storage::TableRef def = ctx.catalog.find(ctx.ns, std::string(name));
+  storage::TableRef def = ctx.catalog.find(ctx.ns, name);
   if (!def) throw Error::resource_not_found("Requested resource not found: ResourcArn: " + std::string(arn) + " not found");
   return def;
 }
@@ -104,8 +104,8 @@ storage::TableRef table_by_arn(Context& ctx, std::string_view arn) {
 void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   storage::TableDef def;
   def.name = std::string(get_string(body, "TableName"));
-  def.ns = ctx.ns;
-  def.region = ctx.region;
+  def.ns = std::string(ctx.ns);
+  def.region = std::string(ctx.region);
 
   std::vector<std::string> defined;
   simdjson::dom::array arr;
@@ -206,7 +206,7 @@ void list_tables(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   size_t limit = size_t(get_int(body, "Limit", 100));
   bool more = false;
   std::vector<std::string> names =
-      ctx.catalog.list(ctx.ns, std::string(get_string(body, "ExclusiveStartTableName")), limit, &more);
+      ctx.catalog.list(ctx.ns, get_string(body, "ExclusiveStartTableName"), limit, &more);
   out.begin_object().key("TableNames").begin_array();
   for (const auto& n : names) out.string(n);
   out.end_array();
@@ -305,7 +305,7 @@ void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
         "first.");
   }
   storage::TableStats stats = ctx.items.stats(def->id);
-  storage::TableRef removed = ctx.catalog.remove(ctx.ns, std::string(name));
+  storage::TableRef removed = ctx.catalog.remove(ctx.ns, name);
   if (!removed) throw table_not_found(name);
   out.begin_object().key("TableDescription");
   write_table_description(out, *removed, stats, ctx.config, now_millis(), "DELETING");
@@ -348,7 +348,7 @@ void describe_limits(Context&, const simdjson::dom::element&, JsonWriter& out) {
 
 void describe_endpoints(Context& ctx, const simdjson::dom::element&, JsonWriter& out) {
   out.begin_object().key("Endpoints").begin_array().begin_object();
-  out.member("Address", "dynamodb." + ctx.region + ".amazonaws.com").member("CachePeriodInMinutes", int64_t(1440));
+  out.member("Address", "dynamodb." + std::string(ctx.region) + ".amazonaws.com").member("CachePeriodInMinutes", int64_t(1440));
   out.end_object().end_array().end_object();
 }
 

@@ -24,10 +24,19 @@ TABLE = {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
          "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
          "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}
 
-# operation name -> (X-Amz-Target, body)
+KEYS = 10000  # items the item operations spread over ("{key}" in a body is a random key below this)
+
+# operation name -> (X-Amz-Target, body); PutItem runs first and fills the table for the others.
 OPERATIONS = {
+    "PutItem": ("PutItem", {"TableName": "bench", "Item": {
+        "pk": {"S": "user#{key}"}, "name": {"S": "Ada Lovelace"}, "email": {"S": "ada@example.com"},
+        "visits": {"N": "42"}, "active": {"BOOL": True}}}),
+    "GetItem": ("GetItem", {"TableName": "bench", "Key": {"pk": {"S": "user#{key}"}}}),
+    "UpdateItem": ("UpdateItem", {"TableName": "bench", "Key": {"pk": {"S": "user#{key}"}},
+                                  "UpdateExpression": "SET visits = visits + :one",
+                                  "ConditionExpression": "attribute_exists(pk)",
+                                  "ExpressionAttributeValues": {":one": {"N": "1"}}}),
     "DescribeTable": ("DescribeTable", {"TableName": "bench"}),
-    "ListTables": ("ListTables", {}),
 }
 
 
@@ -77,7 +86,8 @@ def start(cmd, port, cwd=None):
 
 
 def wrk(endpoint, target, body, seconds, connections=32):
-    env = dict(os.environ, TARGET=target, BODY=json.dumps(body))
+    text = json.dumps(body)
+    env = dict(os.environ, TARGET=target, BODY=text, KEYS=str(KEYS) if "{key}" in text else "0")
     out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                           "-s", str(ROOT / "bench/wrk/request.lua"), endpoint], capture_output=True, text=True, env=env)
     line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
@@ -92,6 +102,9 @@ def measure(name, cmd, port, ops, seconds, cwd=None):
         time.sleep(1.0)
         result = {"server": name, "startup_ms": startup_ms, "idle_rss_mb": rss_mb(proc.pid), "ops": {}}
         call(endpoint, "CreateTable", TABLE)
+        for i in range(KEYS):  # every key exists before the measured runs (GetItem finds, UpdateItem's condition holds)
+            item = json.loads(json.dumps(OPERATIONS["PutItem"][1]).replace("{key}", str(i)))
+            call(endpoint, "PutItem", item)
         for op in ops:
             target, body = OPERATIONS[op]
             wrk(endpoint, target, body, 2)  # warm-up (the JVM's JIT needs it)

@@ -110,11 +110,12 @@ Catalog::Catalog(Store& store) : store_(store) {
   for (cur->seek(begin); cur->valid() && cur->key()[0] == char(keys::kCatalog); cur->next()) {
     auto def = std::make_shared<TableDef>(TableDef::deserialize(cur->value()));
     if (def->id >= next_id_) next_id_ = def->id + 1;
-    tables_[def->ns][def->name] = std::move(def);
+    std::string name = def->name;
+    tables_.try_emplace(def->ns).first->second[name] = std::move(def);
   }
 }
 
-TableRef Catalog::find(const std::string& ns, const std::string& name) const {
+TableRef Catalog::find(std::string_view ns, std::string_view name) const {
   std::shared_lock lock(mu_);
   auto n = tables_.find(ns);
   if (n == tables_.end()) return nullptr;
@@ -122,7 +123,7 @@ TableRef Catalog::find(const std::string& ns, const std::string& name) const {
   return t == n->second.end() ? nullptr : t->second;
 }
 
-std::vector<std::string> Catalog::list(const std::string& ns, const std::string& exclusive_start, size_t limit,
+std::vector<std::string> Catalog::list(std::string_view ns, std::string_view exclusive_start, size_t limit,
                                        bool* more) const {
   std::vector<std::string> names;
   *more = false;
@@ -149,7 +150,7 @@ std::vector<TableRef> Catalog::all_tables() const {
   return out;
 }
 
-size_t Catalog::count(const std::string& ns) const {
+size_t Catalog::count(std::string_view ns) const {
   std::shared_lock lock(mu_);
   auto n = tables_.find(ns);
   return n == tables_.end() ? 0 : n->second.size();
@@ -157,7 +158,7 @@ size_t Catalog::count(const std::string& ns) const {
 
 bool Catalog::create(TableDef def) {
   std::unique_lock lock(mu_);
-  auto& tables = tables_[def.ns];
+  auto& tables = tables_.try_emplace(def.ns).first->second;
   if (tables.count(def.name)) return false;
   def.id = next_id_;
   WriteBatch batch;
@@ -177,11 +178,11 @@ void Catalog::replace(TableDef def) {
   WriteBatch batch;
   batch.put(keys::catalog_key(def.ns, def.name), def.serialize());
   store_.write(batch);
-  auto& slot = tables_[def.ns][def.name];
+  auto& slot = tables_.try_emplace(def.ns).first->second[def.name];
   slot = std::make_shared<const TableDef>(std::move(def));
 }
 
-TableRef Catalog::remove(const std::string& ns, const std::string& name) {
+TableRef Catalog::remove(std::string_view ns, std::string_view name) {
   std::unique_lock lock(mu_);
   auto n = tables_.find(ns);
   if (n == tables_.end()) return nullptr;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ddb::storage {
@@ -74,24 +75,25 @@ class Catalog {
   explicit Catalog(Store& store);
 
   // Null when there is no such table.
-  TableRef find(const std::string& ns, const std::string& name) const;
+  TableRef find(std::string_view ns, std::string_view name) const;
   // Names in the namespace in ascending byte order, starting after exclusive_start (if not empty).
-  std::vector<std::string> list(const std::string& ns, const std::string& exclusive_start, size_t limit,
+  std::vector<std::string> list(std::string_view ns, std::string_view exclusive_start, size_t limit,
                                 bool* more) const;
   std::vector<TableRef> all_tables() const;
-  size_t count(const std::string& ns) const;
+  size_t count(std::string_view ns) const;
 
   // Assigns the table id, persists and publishes. False (and nothing written) when the name is taken.
   bool create(TableDef def);
   // Persists and publishes a new version of an existing table (same id).
   void replace(TableDef def);
   // Removes the table and every key of its id; returns the removed definition or null.
-  TableRef remove(const std::string& ns, const std::string& name);
+  TableRef remove(std::string_view ns, std::string_view name);
 
  private:
   Store& store_;
   mutable std::shared_mutex mu_;
-  std::map<std::string, std::map<std::string, TableRef>> tables_;  // namespace -> name -> table
+  // namespace -> name -> table (transparent comparators: lookups by string_view allocate nothing)
+  std::map<std::string, std::map<std::string, TableRef, std::less<>>, std::less<>> tables_;
   uint32_t next_id_ = 1;
 };
 

@@ -1,5 +1,7 @@
 #include "storage/item_store.h"
 
+#include <chrono>
+
 #include "storage/catalog.h"
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
@@ -7,8 +9,33 @@
 
 namespace ddb::storage {
 
+namespace {
+// Table statistics (ItemCount, TableSizeBytes) ride along with a write at most this often; DynamoDB itself
+// refreshes them only every few hours. The exact values are persisted on shutdown.
+constexpr int64_t kStatsPersistMillis = 1000;
+
+int64_t steady_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
 ItemStore::ItemStore(Store& store) : store_(store) {}
-ItemStore::~ItemStore() = default;
+
+ItemStore::~ItemStore() {
+  WriteBatch batch;
+  for (const auto& [id, c] : counters_) {
+    std::string record;
+    stats_record(*c, &record);
+    batch.put(keys::id_prefix(keys::kStats, id), record);
+  }
+  if (!batch.empty()) store_.write(batch);
+}
+
+void ItemStore::stats_record(const Counters& c, std::string* out) {
+  keys::append_u64(*out, uint64_t(c.count.load()));
+  keys::append_u64(*out, uint64_t(c.bytes.load()));
+}
 
 std::string ItemStore::item_key(const TableDef& table, const AttributeValue& hash, const AttributeValue* range) {
   std::string partition;
@@ -68,12 +95,15 @@ void ItemStore::write(const TableDef& table, const std::string& key, const Decid
     count_delta = -1;
   }
   Counters& c = counters(table.id);
-  int64_t count = c.count.fetch_add(count_delta) + count_delta;
-  int64_t size = c.bytes.fetch_add(bytes_delta) + bytes_delta;
-  std::string stats;
-  keys::append_u64(stats, uint64_t(count));
-  keys::append_u64(stats, uint64_t(size));
-  batch.put(keys::id_prefix(keys::kStats, table.id), stats);
+  c.count.fetch_add(count_delta);
+  c.bytes.fetch_add(bytes_delta);
+  int64_t now = steady_millis();
+  if (now - c.persisted_at.load(std::memory_order_relaxed) >= kStatsPersistMillis) {
+    c.persisted_at.store(now, std::memory_order_relaxed);
+    std::string stats;
+    stats_record(c, &stats);
+    batch.put(keys::id_prefix(keys::kStats, table.id), stats);
+  }
   store_.write(batch);
 }
 

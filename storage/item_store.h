@@ -30,7 +30,7 @@ struct TableStats {
 class ItemStore {
  public:
   explicit ItemStore(Store& store);
-  ~ItemStore();
+  ~ItemStore();  // persists the statistics
 
   // The stored key of an item: its table, then its partition (by hash) and sort key in DynamoDB's order.
   static std::string item_key(const TableDef& table, const AttributeValue& hash, const AttributeValue* range);
@@ -49,8 +49,10 @@ class ItemStore {
  private:
   struct Counters {
     std::atomic<int64_t> count{0}, bytes{0};
+    std::atomic<int64_t> persisted_at{0};  // steady-clock milliseconds of the last persisted copy
   };
   Counters& counters(uint32_t table_id);
+  static void stats_record(const Counters& c, std::string* out);
   std::mutex& lock_for(const std::string& key);
 
   Store& store_;

@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -58,10 +59,15 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   opts.stats_persist_period_sec = 0;
   opts.skip_stats_update_on_db_open = true;
   opts.skip_checking_sst_file_sizes_on_db_open = true;
+  // Point reads (every write reads the item it replaces) skip the files and memtable entries that cannot
+  // hold the key: Bloom filters on whole keys, in the tables and in the memtable.
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = nullptr;
-  table.no_block_cache = false;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.cache_index_and_filter_blocks = true;
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  opts.memtable_whole_key_filtering = true;
+  opts.memtable_prefix_bloom_size_ratio = 0.02;
   std::string path = options.data_dir;
   if (options.in_memory) {
     store->mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
@@ -96,7 +102,10 @@ bool Store::get(std::string_view key, std::string* value) const {
 }
 
 void Store::write(WriteBatch& batch) {
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch.batch_.get());
+  rocksdb::WriteOptions options;
+  // In memory there is nothing to recover after a crash: the write-ahead log would only cost time.
+  options.disableWAL = in_memory_;
+  rocksdb::Status s = db_->Write(options, batch.batch_.get());
   if (!s.ok()) throw std::runtime_error("RocksDB write failed: " + s.ToString());
 }
 

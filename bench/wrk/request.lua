@@ -1,5 +1,6 @@
--- One DynamoDB request, repeated: TARGET and BODY come from the environment (bench/run.sh sets them).
--- Reports p50/p99 latency and the request count in a line bench/run.sh parses.
+-- One DynamoDB request, repeated: TARGET and BODY come from the environment (bench/bench.py sets them).
+-- With KEYS=n, every "{key}" in BODY becomes a random number below n, chosen per request.
+-- Reports p50/p99 latency and the request count in a line bench/bench.py parses.
 wrk.method = "POST"
 wrk.path = "/"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
@@ -7,6 +8,22 @@ wrk.headers["X-Amz-Target"] = "DynamoDB_20120810." .. os.getenv("TARGET")
 wrk.headers["Authorization"] =
   "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
 wrk.body = os.getenv("BODY")
+
+-- The requests are formatted once, up front (cycling through them keeps wrk's own cost per request low).
+local keys = tonumber(os.getenv("KEYS") or "0")
+if keys > 0 then
+  local body = wrk.body
+  local requests = {}
+  math.randomseed(os.time())
+  for i = 1, 4096 do
+    requests[i] = wrk.format(nil, nil, nil, (body:gsub("{key}", tostring(math.random(0, keys - 1)))))
+  end
+  local n = 0
+  function request()
+    n = n % #requests + 1
+    return requests[n]
+  end
+end
 
 function done(summary, latency, requests)
   io.write(string.format("RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d non2xx=%d\n",
