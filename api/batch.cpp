@@ -64,7 +64,7 @@ void batch_get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter
   for (auto field : tables) {
     TableRequest r;
     r.json = field.value;
-    check_not_mixed(field.value, {"AttributesToGet"}, {"ProjectionExpression"});
+    check_not_mixed(field.value, {{"AttributesToGet", {"ProjectionExpression"}}});
     r.params = std::make_unique<ExpressionParams>(field.value, std::initializer_list<const char*>{"ProjectionExpression"},
                                                   /*takes_values=*/false);
     r.projection = r.params->projection(field.value);

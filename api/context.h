@@ -48,6 +48,10 @@ void get_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void update_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void delete_item(Context&, const simdjson::dom::element&, JsonWriter&);
 
+// api/query_scan.cpp
+void query(Context&, const simdjson::dom::element&, JsonWriter&);
+void scan(Context&, const simdjson::dom::element&, JsonWriter&);
+
 // api/batch.cpp
 void batch_get_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void batch_write_item(Context&, const simdjson::dom::element&, JsonWriter&);

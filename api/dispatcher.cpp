@@ -37,6 +37,8 @@ const std::unordered_map<std::string_view, Operation>& operations() {
       {"DeleteItem", delete_item},
       {"BatchGetItem", batch_get_item},
       {"BatchWriteItem", batch_write_item},
+      {"Query", query},
+      {"Scan", scan},
   };
   return ops;
 }

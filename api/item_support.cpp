@@ -110,7 +110,9 @@ void check_item_size(const AttributeMap& item) {
 }
 
 ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
-                                   std::initializer_list<const char*> expression_members, bool takes_values) {
+                                   std::initializer_list<const char*> expression_members, bool takes_values,
+                                   std::initializer_list<const char*> value_members) {
+  if (value_members.size() == 0) value_members = expression_members;
   bool uses_expressions = false;
   for (const char* m : expression_members) uses_expressions = uses_expressions || has(body, m);
   simdjson::dom::element names, values;
@@ -137,11 +139,13 @@ ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
     placeholders_.names = &names_;
   }
   if (takes_values && has(body, "ExpressionAttributeValues", &values)) {
-    if (!uses_expressions) {
+    bool uses_value_expressions = false;
+    for (const char* m : value_members) uses_value_expressions = uses_value_expressions || has(body, m);
+    if (!uses_value_expressions) {
       std::string which;
-      for (const char* m : expression_members) which += (which.empty() ? "" : " and ") + std::string(m);
+      for (const char* m : value_members) which += (which.empty() ? "" : " and ") + std::string(m);
       throw Error::validation("ExpressionAttributeValues can only be specified when using expressions: " + which +
-                              (expression_members.size() > 1 ? " are null" : " is null"));
+                              (value_members.size() > 1 ? " are null" : " is null"));
     }
     simdjson::dom::object obj = values.get_object().value_unsafe();
     if (obj.size() == 0) throw Error::validation("ExpressionAttributeValues must not be empty");
@@ -187,6 +191,26 @@ const expr::Node* ExpressionParams::condition(const simdjson::dom::element& body
   return condition_.get();
 }
 
+const expr::Node* ExpressionParams::filter(const simdjson::dom::element& body, const char* legacy_member) {
+  simdjson::dom::element e;
+  if (has(body, "FilterExpression", &e)) {
+    filter_ = std::make_unique<expr::Node>(
+        expr::parse_condition(e.get_string().value_unsafe(), expr::ExpressionKind::Filter, placeholders_));
+    return filter_.get();
+  }
+  simdjson::dom::element legacy;
+  bool has_legacy = has(body, legacy_member, &legacy);
+  std::string_view conditional_operator = get_string(body, "ConditionalOperator");
+  if (!conditional_operator.empty() && (!has_legacy || legacy.get_object().value_unsafe().size() == 0)) {
+    throw Error::validation("ConditionalOperator cannot be used without Filter or Expected");
+  }
+  if (!has_legacy) return nullptr;
+  legacy_filter_ = parse_legacy_conditions(legacy);
+  filter_ = std::make_unique<expr::Node>(expr::translate_conditions(legacy_filter_, conditional_operator == "OR"));
+  if (expr::always_true(*filter_)) return nullptr;
+  return filter_.get();
+}
+
 std::optional<std::vector<expr::Path>> ExpressionParams::projection(const simdjson::dom::element& body) {
   simdjson::dom::element e;
   if (has(body, "ProjectionExpression", &e)) {
@@ -207,16 +231,20 @@ std::optional<std::vector<expr::Path>> ExpressionParams::projection(const simdjs
   return std::nullopt;
 }
 
-void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<const char*> legacy,
-                     std::initializer_list<const char*> expressions) {
+void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<LegacyConflict> conflicts) {
   std::string legacy_used, expr_used;
-  for (const char* m : legacy) {
-    if (has(body, m)) legacy_used += (legacy_used.empty() ? "" : ", ") + std::string(m);
+  std::set<std::string_view> listed;
+  for (const auto& c : conflicts) {
+    if (!has(body, c.legacy)) continue;
+    bool conflicting = false;
+    for (const char* e : c.expressions) {
+      if (!has(body, e)) continue;
+      conflicting = true;
+      if (listed.insert(e).second) expr_used += (expr_used.empty() ? "" : ", ") + std::string(e);
+    }
+    if (conflicting) legacy_used += (legacy_used.empty() ? "" : ", ") + std::string(c.legacy);
   }
-  for (const char* m : expressions) {
-    if (has(body, m)) expr_used += (expr_used.empty() ? "" : ", ") + std::string(m);
-  }
-  if (!legacy_used.empty() && !expr_used.empty()) {
+  if (!legacy_used.empty()) {
     throw Error::validation("Can not use both expression and non-expression parameters in the same request: "
                             "Non-expression parameters: {" + legacy_used + "} Expression parameters: {" + expr_used + "}");
   }
@@ -257,14 +285,20 @@ double read_units(size_t bytes, bool consistent) {
 }
 
 void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
-                             double units) {
+                             double units, const std::string& index_name, bool global_index) {
   std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
   if (mode == "NONE") return;
   out.key("ConsumedCapacity").begin_object();
   out.member("TableName", table);
   out.key("CapacityUnits").raw_number(format_units(units));
   if (mode == "INDEXES") {
-    out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+    if (index_name.empty()) {
+      out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+    } else {
+      out.key(global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_object();
+      out.key(index_name).begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+      out.end_object();
+    }
   }
   out.end_object();
 }

@@ -34,8 +34,13 @@ class ExpressionParams {
   // expression_members: the expression parameters this operation has (e.g. {"ConditionExpression"}),
   // for the "can only be specified when using expressions" rule.
   // takes_values: false for operations without ExpressionAttributeValues (GetItem): the member is ignored.
+  // value_members: the expressions that may use values (for the message when values come without them);
+  // empty means the same as expression_members.
   ExpressionParams(const simdjson::dom::element& body, std::initializer_list<const char*> expression_members,
-                   bool takes_values = true);
+                   bool takes_values = true, std::initializer_list<const char*> value_members = {});
+  // The filter of FilterExpression, or of legacy QueryFilter/ScanFilter (named legacy_member) with
+  // ConditionalOperator; null when none.
+  const expr::Node* filter(const simdjson::dom::element& body, const char* legacy_member);
 
   expr::Placeholders& placeholders() { return placeholders_; }
   // Rejects names or values no expression used; call after every parse.
@@ -50,20 +55,25 @@ class ExpressionParams {
   std::map<std::string, std::string> names_;
   AttributeMap values_;
   expr::Placeholders placeholders_;
-  std::vector<expr::LegacyCondition> legacy_conditions_;
-  std::unique_ptr<expr::Node> condition_;
+  std::vector<expr::LegacyCondition> legacy_conditions_, legacy_filter_;
+  std::unique_ptr<expr::Node> condition_, filter_;
 };
 
-// "Can not use both expression and non-expression parameters ..." when both kinds are present.
-void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<const char*> legacy,
-                     std::initializer_list<const char*> expressions);
+// "Can not use both expression and non-expression parameters ..." when a legacy parameter comes with an
+// expression parameter it conflicts with (each pair: a legacy member and the expression members it excludes).
+struct LegacyConflict {
+  const char* legacy;
+  std::initializer_list<const char*> expressions;
+};
+void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<LegacyConflict> conflicts);
 
 // Legacy conditions (Expected, QueryFilter, ScanFilter, KeyConditions) from their JSON map.
 std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::element& map);
 
 // ReturnConsumedCapacity: writes "ConsumedCapacity" for one table when asked for.
+// With index_name, INDEXES breaks the units down to that index (global or local) instead of the table.
 void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
-                             double units);
+                             double units, const std::string& index_name = {}, bool global_index = false);
 double write_units(size_t item_bytes);
 double read_units(size_t item_bytes, bool consistent);
 

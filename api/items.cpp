@@ -48,7 +48,7 @@ void write_attributes(JsonWriter& out, const AttributeMap& attributes) {
 }  // namespace
 
 void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {"Expected", "ConditionalOperator"}, {"ConditionExpression"});
+  check_not_mixed(body, {{"Expected", {"ConditionExpression"}}, {"ConditionalOperator", {"ConditionExpression"}}});
   ExpressionParams params(body, {"ConditionExpression"});
   simdjson::dom::element item_json;
   has(body, "Item", &item_json);
@@ -78,7 +78,7 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
 }
 
 void get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {"AttributesToGet"}, {"ProjectionExpression"});
+  check_not_mixed(body, {{"AttributesToGet", {"ProjectionExpression"}}});
   ExpressionParams params(body, {"ProjectionExpression"}, /*takes_values=*/false);
   simdjson::dom::element key_json;
   has(body, "Key", &key_json);
@@ -101,7 +101,9 @@ void get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
 }
 
 void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {"AttributeUpdates", "Expected", "ConditionalOperator"}, {"UpdateExpression", "ConditionExpression"});
+  check_not_mixed(body, {{"AttributeUpdates", {"UpdateExpression", "ConditionExpression"}},
+                         {"Expected", {"ConditionExpression", "UpdateExpression"}},
+                         {"ConditionalOperator", {"ConditionExpression", "UpdateExpression"}}});
   ExpressionParams params(body, {"UpdateExpression", "ConditionExpression"});
   simdjson::dom::element key_json;
   has(body, "Key", &key_json);
@@ -185,7 +187,7 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
 }
 
 void delete_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {"Expected", "ConditionalOperator"}, {"ConditionExpression"});
+  check_not_mixed(body, {{"Expected", {"ConditionExpression"}}, {"ConditionalOperator", {"ConditionExpression"}}});
   ExpressionParams params(body, {"ConditionExpression"});
   simdjson::dom::element key_json;
   has(body, "Key", &key_json);

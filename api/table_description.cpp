@@ -14,8 +14,53 @@ int64_t now_millis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void write_table_description(JsonWriter& w, const storage::TableDef& def, const storage::TableStats& stats,
+namespace {
+
+void write_key_schema(JsonWriter& w, const std::vector<storage::KeySchemaElement>& key_schema) {
+  w.key("KeySchema").begin_array();
+  for (const auto& k : key_schema) {
+    w.begin_object().member("AttributeName", k.attribute_name).member("KeyType", k.key_type).end_object();
+  }
+  w.end_array();
+}
+
+void write_indexes(JsonWriter& w, const storage::TableDef& def, storage::ItemStore* items, bool global) {
+  bool any = false;
+  for (const auto& index : def.indexes) any = any || index.global == global;
+  if (!any) return;
+  w.key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_array();
+  for (const auto& index : def.indexes) {
+    if (index.global != global) continue;
+    storage::TableStats stats = items ? items->stats(index.id) : storage::TableStats{};
+    w.begin_object().member("IndexName", index.name);
+    write_key_schema(w, index.key_schema);
+    w.key("Projection").begin_object().member("ProjectionType", index.projection.projection_type);
+    if (!index.projection.non_key_attributes.empty()) {
+      w.key("NonKeyAttributes").begin_array();
+      for (const auto& a : index.projection.non_key_attributes) w.string(a);
+      w.end_array();
+    }
+    w.end_object();
+    if (global) {
+      w.member("IndexStatus", index.status);
+      if (index.status == "CREATING") w.member("Backfilling", true);
+      w.key("ProvisionedThroughput").begin_object();
+      w.member("NumberOfDecreasesToday", int64_t(0));
+      w.member("ReadCapacityUnits", index.read_capacity_units).member("WriteCapacityUnits", index.write_capacity_units);
+      w.end_object();
+    }
+    w.member("IndexSizeBytes", stats.size_bytes).member("ItemCount", stats.item_count);
+    w.member("IndexArn", def.arn() + "/index/" + index.name);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+void write_table_description(JsonWriter& w, const storage::TableDef& def, storage::ItemStore* items,
                              const ApiConfig& config, int64_t now, const char* status_override) {
+  storage::TableStats stats = items ? items->stats(def.id) : storage::TableStats{};
   w.begin_object();
   w.key("AttributeDefinitions").begin_array();
   for (const auto& a : def.attribute_definitions) {
@@ -23,11 +68,7 @@ void write_table_description(JsonWriter& w, const storage::TableDef& def, const 
   }
   w.end_array();
   w.member("TableName", def.name);
-  w.key("KeySchema").begin_array();
-  for (const auto& k : def.key_schema) {
-    w.begin_object().member("AttributeName", k.attribute_name).member("KeyType", k.key_type).end_object();
-  }
-  w.end_array();
+  write_key_schema(w, def.key_schema);
   const char* status = "ACTIVE";
   if (status_override) {
     status = status_override;
@@ -47,6 +88,8 @@ void write_table_description(JsonWriter& w, const storage::TableDef& def, const 
   w.member("ItemCount", stats.item_count);
   w.member("TableArn", def.arn());
   w.member("TableId", def.table_uuid);
+  write_indexes(w, def, items, /*global=*/false);
+  write_indexes(w, def, items, /*global=*/true);
   if (def.billing_mode == "PAY_PER_REQUEST" || def.last_update_to_pay_per_request_millis) {
     w.key("BillingModeSummary").begin_object();
     w.member("BillingMode", def.billing_mode);

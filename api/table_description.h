@@ -8,7 +8,7 @@ class JsonWriter;
 }
 namespace ddb::storage {
 struct TableDef;
-struct TableStats;
+class ItemStore;
 }
 
 namespace ddb::api {
@@ -17,7 +17,8 @@ struct ApiConfig;
 
 // Writes the TableDescription object (the value of "Table" / "TableDescription").
 // status_override: a status such as "DELETING" to show instead of the computed one (or nullptr).
-void write_table_description(JsonWriter& w, const storage::TableDef& def, const storage::TableStats& stats,
+// items: where ItemCount and TableSizeBytes come from (null: a new table, all zero).
+void write_table_description(JsonWriter& w, const storage::TableDef& def, storage::ItemStore* items,
                              const ApiConfig& config, int64_t now_millis, const char* status_override = nullptr);
 
 int64_t now_millis();

@@ -1,5 +1,6 @@
 // api/tables.cpp — the control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable,
 // tagging, DescribeLimits and DescribeEndpoints.
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -99,6 +100,76 @@ storage::TableRef table_by_arn(Context& ctx, std::string_view arn) {
   return def;
 }
 
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s;
+}
+
+// One entry of LocalSecondaryIndexes / GlobalSecondaryIndexes (or a GSI Create action), checked as the
+// service checks it.
+storage::IndexDef parse_index(const simdjson::dom::element& e, const storage::TableDef& table,
+                              const std::vector<std::string>& defined, bool global, std::set<std::string>* names) {
+  storage::IndexDef index;
+  index.global = global;
+  index.name = std::string(get_string(e, "IndexName"));
+  simdjson::dom::array arr;
+  get_array(e, "KeySchema", &arr);
+  std::vector<std::string> keys;
+  for (auto k : arr) {
+    index.key_schema.push_back({std::string(get_string(k, "AttributeName")), std::string(get_string(k, "KeyType"))});
+    keys.push_back(index.key_schema.back().attribute_name);
+  }
+  for (const auto& k : keys) {
+    if (std::find(defined.begin(), defined.end(), k) == defined.end()) {
+      throw invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: [" + join(keys) +
+                    "], AttributeDefinitions: [" + join(defined) + "]");
+    }
+  }
+  if (keys.size() == 2 && keys[0] == keys[1]) {
+    throw Error::validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  }
+  if (index.key_schema[0].key_type != "HASH") {
+    throw Error::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  }
+  if (keys.size() == 2 && index.key_schema[1].key_type != "RANGE") {
+    throw Error::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  }
+  if (!global) {
+    if (keys.size() != 2) throw invalid("Index KeySchema does not have a range key for index: " + index.name);
+    if (keys[0] != table.hash_key()) {
+      throw invalid("Index KeySchema does not have the same leading hash key as table KeySchema for index: " +
+                    index.name + ". index hash key: " + keys[0] + ", table hash key: " + table.hash_key());
+    }
+  }
+  simdjson::dom::element projection;
+  has(e, "Projection", &projection);
+  std::string_view type = get_string(projection, "ProjectionType");
+  if (type.empty()) throw invalid("Unknown ProjectionType: null");
+  index.projection.projection_type = std::string(type);
+  if (get_array(projection, "NonKeyAttributes", &arr)) {
+    if (type != "INCLUDE") {
+      throw invalid("ProjectionType is " + std::string(type) + ", but NonKeyAttributes is specified");
+    }
+    for (auto a : arr) index.projection.non_key_attributes.emplace_back(a.get_string().value_unsafe());
+  }
+  if (!names->insert(index.name).second) throw invalid("Duplicate index name: " + index.name);
+  if (global) {
+    simdjson::dom::element pt;
+    bool has_throughput = has(e, "ProvisionedThroughput", &pt);
+    if (table.billing_mode == "PAY_PER_REQUEST" && has_throughput) {
+      throw invalid("ProvisionedThroughput should not be specified for index: " + index.name +
+                    " when BillingMode is PAY_PER_REQUEST");
+    }
+    if (table.billing_mode == "PROVISIONED") {
+      if (!has_throughput) throw invalid("ProvisionedThroughput must be specified for index: " + index.name);
+      index.read_capacity_units = get_int(pt, "ReadCapacityUnits");
+      index.write_capacity_units = get_int(pt, "WriteCapacityUnits");
+    }
+  }
+  return index;
+}
+
 }  // namespace
 
 void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
@@ -141,11 +212,6 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
     }
     return false;
   };
-  auto join = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
-    return s;
-  };
   bool all_defined = is_defined(keys[0]) && (keys.size() < 2 || is_defined(keys[1]));
   if (keys.size() == 2 && (!all_defined || (keys[0] == keys[1] && defined.size() == 1))) {
     throw Error::validation("Invalid KeySchema: Some index key attribute have no definition");
@@ -164,12 +230,46 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
     throw Error::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   }
   bool has_indexes = has(body, "LocalSecondaryIndexes") || has(body, "GlobalSecondaryIndexes");
-  if (has_indexes) {
-    throw invalid("Secondary indexes are not supported by this ddblocal build yet");
-  }
-  if (keys.size() != defined.size()) {
+  if (!has_indexes && keys.size() != defined.size()) {
     throw invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
                   "AttributeDefinitions");
+  }
+  std::set<std::string> index_names;
+  simdjson::dom::array index_list;
+  if (get_array(body, "LocalSecondaryIndexes", &index_list)) {
+    if (index_list.size() == 0) throw invalid("List of LocalSecondaryIndexes is empty");
+    if (keys.size() != 2) {
+      throw invalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+    }
+    for (auto e : index_list) {
+      storage::IndexDef index = parse_index(e, def, defined, /*global=*/false, &index_names);
+      def.indexes.push_back(std::move(index));
+    }
+    if (index_list.size() > 5) throw invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+  }
+  if (get_array(body, "GlobalSecondaryIndexes", &index_list)) {
+    if (index_list.size() == 0) throw invalid("List of GlobalSecondaryIndexes is empty");
+    for (auto e : index_list) {
+      storage::IndexDef index = parse_index(e, def, defined, /*global=*/true, &index_names);
+      def.indexes.push_back(std::move(index));
+    }
+    if (index_list.size() > 20) throw invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20");
+  }
+  if (has_indexes) {
+    std::set<std::string> used(keys.begin(), keys.end());
+    for (const auto& index : def.indexes) {
+      for (const auto& k : index.key_schema) used.insert(k.attribute_name);
+    }
+    if (used.size() != std::set<std::string>(defined.begin(), defined.end()).size()) {
+      throw invalid("Some AttributeDefinitions are not used. AttributeDefinitions: [" + join(defined) +
+                    "], keys used: [" + join(std::vector<std::string>(used.begin(), used.end())) + "]");
+    }
+    size_t projected = 0;
+    for (const auto& index : def.indexes) projected += index.projection.non_key_attributes.size();
+    if (projected > 100) {
+      throw invalid("The number of attributes in all projections exceeds the limit of 100; number of attributes: " +
+                    std::to_string(projected));
+    }
   }
   std::set<std::string> unique(defined.begin(), defined.end());
   if (unique.size() != defined.size()) throw invalid("Duplicate AttributeName in AttributeDefinitions");
@@ -191,14 +291,14 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   if (!ctx.catalog.create(def)) throw Error::resource_in_use("Table already exists: " + name);
   storage::TableRef created = ctx.catalog.find(ctx.ns, name);
   out.begin_object().key("TableDescription");
-  write_table_description(out, *created, storage::TableStats{}, ctx.config, created->creation_millis);
+  write_table_description(out, *created, nullptr, ctx.config, created->creation_millis);
   out.end_object();
 }
 
 void describe_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   storage::TableRef def = require_table(ctx, get_string(body, "TableName"));
   out.begin_object().key("Table");
-  write_table_description(out, *def, ctx.items.stats(def->id), ctx.config, now_millis());
+  write_table_description(out, *def, &ctx.items, ctx.config, now_millis());
   out.end_object();
 }
 
@@ -292,7 +392,7 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   ctx.catalog.replace(def);
   out.begin_object().key("TableDescription");
   bool transient = ctx.config.transient_delay_millis > 0;
-  write_table_description(out, def, ctx.items.stats(def.id), ctx.config, now, transient ? "UPDATING" : nullptr);
+  write_table_description(out, def, &ctx.items, ctx.config, now, transient ? "UPDATING" : nullptr);
   out.end_object();
 }
 
@@ -304,11 +404,10 @@ void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
         "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection "
         "first.");
   }
-  storage::TableStats stats = ctx.items.stats(def->id);
   storage::TableRef removed = ctx.catalog.remove(ctx.ns, name);
   if (!removed) throw table_not_found(name);
   out.begin_object().key("TableDescription");
-  write_table_description(out, *removed, stats, ctx.config, now_millis(), "DELETING");
+  write_table_description(out, *removed, &ctx.items, ctx.config, now_millis(), "DELETING");
   out.end_object();
 }
 

@@ -43,6 +43,19 @@ std::string TableDef::serialize() const {
   w.key("tags").begin_array();
   for (const auto& t : tags) w.begin_object().member("k", t.key).member("v", t.value).end_object();
   w.end_array();
+  w.key("indexes").begin_array();
+  for (const auto& i : indexes) {
+    w.begin_object().member("id", int64_t(i.id)).member("name", i.name).member("global", i.global);
+    w.key("keys").begin_array();
+    for (const auto& k : i.key_schema) w.begin_object().member("n", k.attribute_name).member("t", k.key_type).end_object();
+    w.end_array();
+    w.member("proj", i.projection.projection_type).key("nka").begin_array();
+    for (const auto& a : i.projection.non_key_attributes) w.string(a);
+    w.end_array();
+    w.member("rcu", i.read_capacity_units).member("wcu", i.write_capacity_units).member("status", i.status);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
   return out;
 }
@@ -98,6 +111,25 @@ TableDef TableDef::deserialize(std::string_view bytes) {
   if (doc["tags"].get(arr) == simdjson::SUCCESS) {
     for (auto e : arr) d.tags.push_back({std::string(e["k"].get_string().value()), std::string(e["v"].get_string().value())});
   }
+  if (doc["indexes"].get(arr) == simdjson::SUCCESS) {
+    for (auto e : arr) {
+      IndexDef i;
+      i.id = uint32_t(int64_t(e["id"].get_int64().value()));
+      i.name = std::string(e["name"].get_string().value());
+      i.global = e["global"].get_bool().value();
+      simdjson::dom::array keys = e["keys"].get_array().value();
+      for (auto k : keys) {
+        i.key_schema.push_back({std::string(k["n"].get_string().value()), std::string(k["t"].get_string().value())});
+      }
+      i.projection.projection_type = std::string(e["proj"].get_string().value());
+      simdjson::dom::array nka = e["nka"].get_array().value();
+      for (auto a : nka) i.projection.non_key_attributes.emplace_back(a.get_string().value());
+      i.read_capacity_units = e["rcu"].get_int64().value();
+      i.write_capacity_units = e["wcu"].get_int64().value();
+      i.status = std::string(e["status"].get_string().value());
+      d.indexes.push_back(std::move(i));
+    }
+  }
   if (d.key_schema.empty() || d.name.empty()) throw std::runtime_error("corrupt table definition in the catalog");
   return d;
 }
@@ -110,6 +142,9 @@ Catalog::Catalog(Store& store) : store_(store) {
   for (cur->seek(begin); cur->valid() && cur->key()[0] == char(keys::kCatalog); cur->next()) {
     auto def = std::make_shared<TableDef>(TableDef::deserialize(cur->value()));
     if (def->id >= next_id_) next_id_ = def->id + 1;
+    for (const auto& index : def->indexes) {
+      if (index.id >= next_id_) next_id_ = index.id + 1;
+    }
     std::string name = def->name;
     tables_.try_emplace(def->ns).first->second[name] = std::move(def);
   }
@@ -160,17 +195,29 @@ bool Catalog::create(TableDef def) {
   std::unique_lock lock(mu_);
   auto& tables = tables_.try_emplace(def.ns).first->second;
   if (tables.count(def.name)) return false;
-  def.id = next_id_;
+  uint32_t id = next_id_;
+  def.id = id++;
+  for (auto& index : def.indexes) index.id = id++;
+  WriteBatch batch;
+  std::string next;
+  keys::append_u32(next, id);
+  batch.put(keys::next_id_key(), next);
+  batch.put(keys::catalog_key(def.ns, def.name), def.serialize());
+  store_.write(batch);
+  next_id_ = id;
+  std::string name = def.name;  // (the right side of = is evaluated first and moves def)
+  tables[name] = std::make_shared<const TableDef>(std::move(def));
+  return true;
+}
+
+uint32_t Catalog::allocate_id() {
+  std::unique_lock lock(mu_);
   WriteBatch batch;
   std::string next;
   keys::append_u32(next, next_id_ + 1);
   batch.put(keys::next_id_key(), next);
-  batch.put(keys::catalog_key(def.ns, def.name), def.serialize());
   store_.write(batch);
-  ++next_id_;
-  std::string name = def.name;  // (the right side of = is evaluated first and moves def)
-  tables[name] = std::make_shared<const TableDef>(std::move(def));
-  return true;
+  return next_id_++;
 }
 
 void Catalog::replace(TableDef def) {
@@ -193,6 +240,9 @@ TableRef Catalog::remove(std::string_view ns, std::string_view name) {
   batch.del(keys::catalog_key(ns, name));
   for (keys::Space space : {keys::kItem, keys::kStream, keys::kTtl, keys::kStats}) {
     batch.delete_range(keys::id_prefix(space, def->id), keys::id_prefix_end(space, def->id));
+  }
+  for (const auto& index : def->indexes) {
+    batch.delete_range(keys::id_prefix(keys::kIndex, index.id), keys::id_prefix_end(keys::kIndex, index.id));
   }
   store_.write(batch);
   n->second.erase(t);

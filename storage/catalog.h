@@ -28,6 +28,25 @@ struct KeySchemaElement {
   std::string key_type;  // "HASH" or "RANGE"
 };
 
+struct Projection {
+  std::string projection_type = "ALL";  // ALL, KEYS_ONLY or INCLUDE
+  std::vector<std::string> non_key_attributes;
+};
+
+struct IndexDef {
+  uint32_t id = 0;  // prefixes the index's entries, like a table id
+  std::string name;
+  bool global = true;
+  std::vector<KeySchemaElement> key_schema;
+  Projection projection;
+  int64_t read_capacity_units = 0;
+  int64_t write_capacity_units = 0;
+  std::string status = "ACTIVE";  // CREATING while a new global index is backfilled, DELETING, ACTIVE
+
+  const std::string& hash_key() const { return key_schema[0].attribute_name; }
+  std::string range_key() const { return key_schema.size() > 1 ? key_schema[1].attribute_name : std::string(); }
+};
+
 struct Tag {
   std::string key;
   std::string value;
@@ -55,6 +74,14 @@ struct TableDef {
   std::string table_class;  // empty: STANDARD and not shown
   bool deletion_protection_enabled = false;
   std::vector<Tag> tags;
+  std::vector<IndexDef> indexes;  // global and local secondary indexes, in the order they were defined
+
+  const IndexDef* find_index(std::string_view index_name) const {
+    for (const auto& i : indexes) {
+      if (i.name == index_name) return &i;
+    }
+    return nullptr;
+  }
 
   std::string arn() const { return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name; }
   const std::string& hash_key() const { return key_schema[0].attribute_name; }
@@ -82,8 +109,11 @@ class Catalog {
   std::vector<TableRef> all_tables() const;
   size_t count(std::string_view ns) const;
 
-  // Assigns the table id, persists and publishes. False (and nothing written) when the name is taken.
+  // Assigns the table id (and its indexes' ids), persists and publishes. False (and nothing written) when the
+  // name is taken.
   bool create(TableDef def);
+  // A fresh id for a new index of an existing table.
+  uint32_t allocate_id();
   // Persists and publishes a new version of an existing table (same id).
   void replace(TableDef def);
   // Removes the table and every key of its id; returns the removed definition or null.

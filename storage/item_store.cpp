@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "model/error.h"
 #include "storage/catalog.h"
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
@@ -72,6 +73,126 @@ ItemStore::Counters& ItemStore::counters(uint32_t table_id) {
   return *c;
 }
 
+namespace {
+
+AttrType declared_type(const TableDef& table, const std::string& name) {
+  std::string t = table.attribute_type(name);
+  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
+}
+
+}  // namespace
+
+bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const AttributeMap& item, std::string* key,
+                            AttributeMap* projected) {
+  const AttributeValue* index_keys[2] = {nullptr, nullptr};
+  for (size_t i = 0; i < index.key_schema.size(); ++i) {
+    const std::string& name = index.key_schema[i].attribute_name;
+    auto it = item.find(name);
+    if (it == item.end()) return false;  // sparse: no entry
+    AttrType expected = declared_type(table, name);
+    if (it->second.type != expected) {
+      throw Error::validation(std::string("One or more parameter values were invalid: Type mismatch for Index Key ") +
+                              name + " Expected: " + type_name(expected) + " Actual: " + type_name(it->second.type) +
+                              " IndexName: " + index.name);
+    }
+    if (it->second.scalar.empty() && expected != AttrType::N) {
+      throw Error::validation("One or more parameter values are not valid. A value specified for a secondary index key "
+                              "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+                              std::string(expected == AttrType::B ? "binary" : "string") +
+                              " value. IndexName: " + index.name + ", IndexKey: " + name);
+    }
+    index_keys[i] = &it->second;
+  }
+  std::string partition;
+  encode_key_value(*index_keys[0], partition);
+  key->assign(keys::id_prefix(keys::kIndex, index.id));
+  keys::append_u32(*key, partition_hash(partition));
+  key->append(partition);
+  if (index_keys[1]) encode_key_value(*index_keys[1], *key);
+  for (const auto& k : table.key_schema) encode_key_value(item.at(k.attribute_name), *key);
+
+  projected->clear();
+  const std::string& type = index.projection.projection_type;
+  if (type == "ALL") {
+    *projected = item;
+    return true;
+  }
+  auto copy = [&](const std::string& name) {
+    auto it = item.find(name);
+    if (it != item.end()) projected->insert(*it);
+  };
+  for (const auto& k : table.key_schema) copy(k.attribute_name);
+  for (const auto& k : index.key_schema) copy(k.attribute_name);
+  if (type == "INCLUDE") {
+    for (const auto& a : index.projection.non_key_attributes) copy(a);
+  }
+  return true;
+}
+
+void ItemStore::index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next,
+                              WriteBatch& batch) {
+  struct Change {
+    const IndexDef* index;
+    bool had, has;
+    std::string old_key, new_key;
+    AttributeMap old_entry, new_entry;
+  };
+  // Every entry is computed (which may refuse the write) before anything is changed.
+  std::vector<Change> changes;
+  for (const IndexDef& index : table.indexes) {
+    if (index.status == "DELETING") continue;
+    Change c{&index, false, false, {}, {}, {}, {}};
+    c.had = old && index_entry(table, index, *old, &c.old_key, &c.old_entry);
+    c.has = next && index_entry(table, index, *next, &c.new_key, &c.new_entry);
+    if (c.had && c.has && c.old_key == c.new_key && c.old_entry == c.new_entry) continue;
+    changes.push_back(std::move(c));
+  }
+  for (const Change& ch : changes) {
+    Counters& c = counters(ch.index->id);
+    if (ch.had) {
+      if (!ch.has || ch.old_key != ch.new_key) batch.del(ch.old_key);
+      c.count.fetch_sub(1);
+      c.bytes.fetch_sub(int64_t(item_size(ch.old_entry)));
+    }
+    if (ch.has) {
+      std::string bytes;
+      encode_item(ch.new_entry, bytes);
+      batch.put(ch.new_key, bytes);
+      c.count.fetch_add(1);
+      c.bytes.fetch_add(int64_t(item_size(ch.new_entry)));
+    }
+  }
+}
+
+void ItemStore::backfill(const TableDef& table, const IndexDef& index) {
+  std::string begin = keys::id_prefix(keys::kItem, table.id), end = keys::id_prefix_end(keys::kItem, table.id);
+  auto cur = store_.cursor();
+  for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end); cur->next()) {
+    std::string item_key(cur->key());
+    std::lock_guard lock(lock_for(item_key));
+    std::string bytes;
+    if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile
+    AttributeMap item = decode_item(bytes);
+    std::string key;
+    AttributeMap entry;
+    bool has;
+    try {
+      has = index_entry(table, index, item, &key, &entry);
+    } catch (const Error&) {
+      has = false;  // an item whose attribute has another type than the index key: not indexed
+    }
+    if (!has) continue;
+    WriteBatch batch;
+    std::string encoded;
+    encode_item(entry, encoded);
+    batch.put(key, encoded);
+    store_.write(batch);
+    Counters& c = counters(index.id);
+    c.count.fetch_add(1);
+    c.bytes.fetch_add(int64_t(item_size(entry)));
+  }
+}
+
 void ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide) {
   std::lock_guard lock(lock_for(key));
   std::string old_bytes;
@@ -83,6 +204,7 @@ void ItemStore::write(const TableDef& table, const std::string& key, const Decid
   if (change == Change::Keep || (change == Change::Delete && !existed)) return;
 
   WriteBatch batch;
+  index_changes(table, existed ? &old : nullptr, change == Change::Put ? &next : nullptr, batch);
   int64_t count_delta = 0, bytes_delta = existed ? -int64_t(item_size(old)) : 0;
   if (change == Change::Put) {
     std::string bytes;
