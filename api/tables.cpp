@@ -380,15 +380,94 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
     def.table_class = std::string(get_string(body, "TableClass"));
     changed = true;
   }
-  if (has(body, "GlobalSecondaryIndexUpdates") || has(body, "StreamSpecification") || has(body, "ReplicaUpdates")) {
-    throw invalid("GlobalSecondaryIndexUpdates, StreamSpecification and ReplicaUpdates are not supported by this "
-                  "ddblocal build yet");
+  if (has(body, "StreamSpecification") || has(body, "ReplicaUpdates")) {
+    throw invalid("StreamSpecification and ReplicaUpdates are not supported by this ddblocal build yet");
+  }
+  std::vector<storage::IndexDef> created;
+  std::vector<storage::IndexDef> deleted;
+  simdjson::dom::array gsi_updates;
+  if (get_array(body, "GlobalSecondaryIndexUpdates", &gsi_updates)) {
+    // New attribute definitions may come with a new index's keys.
+    simdjson::dom::array defs;
+    if (get_array(body, "AttributeDefinitions", &defs)) {
+      for (auto a : defs) {
+        std::string name(get_string(a, "AttributeName")), type(get_string(a, "AttributeType"));
+        std::string existing = def.attribute_type(name);
+        if (existing.empty()) {
+          def.attribute_definitions.push_back({name, type});
+        } else if (existing != type) {
+          throw invalid("Cannot change the type of attribute " + name + " from " + existing + " to " + type);
+        }
+      }
+    }
+    std::vector<std::string> defined;
+    for (const auto& a : def.attribute_definitions) defined.push_back(a.attribute_name);
+    std::set<std::string> names;
+    for (const auto& i : def.indexes) names.insert(i.name);
+    int online = 0;
+    for (auto u : gsi_updates) {
+      simdjson::dom::element action;
+      int actions = int(has(u, "Create")) + int(has(u, "Update")) + int(has(u, "Delete"));
+      if (actions != 1) {
+        throw Error::validation("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                                "GlobalSecondaryIndexUpdate.Delete must not be null");
+      }
+      if (has(u, "Create", &action)) {
+        std::string name(get_string(action, "IndexName"));
+        if (names.count(name)) throw invalid("Attempting to create an index which already exists: " + name);
+        std::set<std::string> fresh;
+        storage::IndexDef index = parse_index(action, def, defined, /*global=*/true, &fresh);
+        names.insert(index.name);
+        index.id = ctx.catalog.allocate_id();
+        created.push_back(index);
+        def.indexes.push_back(std::move(index));
+        ++online;
+      } else if (has(u, "Delete", &action)) {
+        std::string_view name = get_string(action, "IndexName");
+        auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
+                               [&](const storage::IndexDef& i) { return i.global && i.name == name; });
+        if (it == def.indexes.end()) {
+          throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) + " not found");
+        }
+        deleted.push_back(*it);
+        def.indexes.erase(it);
+        ++online;
+      } else {
+        has(u, "Update", &action);
+        std::string_view name = get_string(action, "IndexName");
+        auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
+                               [&](const storage::IndexDef& i) { return i.global && i.name == name; });
+        if (it == def.indexes.end()) {
+          throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) + " not found");
+        }
+        simdjson::dom::element pt;
+        if (has(action, "ProvisionedThroughput", &pt)) {
+          it->read_capacity_units = get_int(pt, "ReadCapacityUnits");
+          it->write_capacity_units = get_int(pt, "WriteCapacityUnits");
+        }
+      }
+    }
+    if (online > 1) {
+      throw Error("LimitExceededException",
+                  "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+    }
+    changed = true;
   }
   if (!changed) {
     throw Error::validation(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
         "SSESpecification or ReplicaUpdates is required");
   }
+  if (!created.empty()) {
+    // A new index is readable once every existing item has its entry: CREATING (Backfilling) until then.
+    storage::TableDef creating = def;
+    for (auto& i : creating.indexes) {
+      if (i.id == created[0].id) i.status = "CREATING";
+    }
+    ctx.catalog.replace(creating);
+    ctx.items.backfill(def, created[0]);
+  }
+  for (const auto& index : deleted) ctx.items.drop_index(index);
   ctx.catalog.replace(def);
   out.begin_object().key("TableDescription");
   bool transient = ctx.config.transient_delay_millis > 0;

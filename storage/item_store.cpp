@@ -193,6 +193,15 @@ void ItemStore::backfill(const TableDef& table, const IndexDef& index) {
   }
 }
 
+void ItemStore::drop_index(const IndexDef& index) {
+  WriteBatch batch;
+  batch.delete_range(keys::id_prefix(keys::kIndex, index.id), keys::id_prefix_end(keys::kIndex, index.id));
+  store_.write(batch);
+  Counters& c = counters(index.id);
+  c.count = 0;
+  c.bytes = 0;
+}
+
 void ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide) {
   std::lock_guard lock(lock_for(key));
   std::string old_bytes;

@@ -54,6 +54,8 @@ class ItemStore {
 
   // Writes the entries of every existing item into a new index (the backfill of a new global index).
   void backfill(const TableDef& table, const struct IndexDef& index);
+  // Removes every entry of a deleted index.
+  void drop_index(const struct IndexDef& index);
 
  private:
   struct Counters {
