@@ -36,8 +36,18 @@ OPERATIONS = {
                                   "UpdateExpression": "SET visits = visits + :one",
                                   "ConditionExpression": "attribute_exists(pk)",
                                   "ExpressionAttributeValues": {":one": {"N": "1"}}}),
+    # A page of 10 from a partition (of 100 items), newest first.
+    "Query": ("Query", {"TableName": "benchq", "KeyConditionExpression": "pk = :p", "Limit": 10,
+                        "ScanIndexForward": False, "ExpressionAttributeValues": {":p": {"S": "feed#{key}"}}}),
+    # A page of 25 items of the table.
+    "Scan": ("Scan", {"TableName": "benchq", "Limit": 25}),
     "DescribeTable": ("DescribeTable", {"TableName": "bench"}),
 }
+QUERY_PARTITIONS, QUERY_ITEMS = 20, 100
+TABLE_Q = {"TableName": "benchq", "BillingMode": "PAY_PER_REQUEST",
+           "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                    {"AttributeName": "sk", "AttributeType": "N"}],
+           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]}
 
 
 def call(endpoint, target, body):
@@ -87,7 +97,8 @@ def start(cmd, port, cwd=None):
 
 def wrk(endpoint, target, body, seconds, connections=32):
     text = json.dumps(body)
-    env = dict(os.environ, TARGET=target, BODY=text, KEYS=str(KEYS) if "{key}" in text else "0")
+    keys = QUERY_PARTITIONS if target == "Query" else KEYS
+    env = dict(os.environ, TARGET=target, BODY=text, KEYS=str(keys) if "{key}" in text else "0")
     out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                           "-s", str(ROOT / "bench/wrk/request.lua"), endpoint], capture_output=True, text=True, env=env)
     line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
@@ -105,6 +116,11 @@ def measure(name, cmd, port, ops, seconds, cwd=None):
         for i in range(KEYS):  # every key exists before the measured runs (GetItem finds, UpdateItem's condition holds)
             item = json.loads(json.dumps(OPERATIONS["PutItem"][1]).replace("{key}", str(i)))
             call(endpoint, "PutItem", item)
+        call(endpoint, "CreateTable", TABLE_Q)
+        for p in range(QUERY_PARTITIONS):
+            for i in range(QUERY_ITEMS):
+                call(endpoint, "PutItem", {"TableName": "benchq", "Item": {
+                    "pk": {"S": f"feed#{p}"}, "sk": {"N": str(1700000000 + i)}, "text": {"S": "post %d" % i}}})
         for op in ops:
             target, body = OPERATIONS[op]
             wrk(endpoint, target, body, 2)  # warm-up (the JVM's JIT needs it)
