@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/json_read.h"
 #include "expressions/number.h"
 #include "model/base64.h"
 #include "model/error.h"
@@ -20,23 +21,10 @@ Error invalid(const std::string& detail) {
   return Error::validation("One or more parameter values were invalid: " + detail);
 }
 
-const char* token_name(const element& v) {
-  switch (v.type()) {
-    case element_type::STRING: return "STRING_VALUE";
-    case element_type::INT64:
-    case element_type::UINT64: return "NUMBER_VALUE";
-    case element_type::DOUBLE: return "DECIMAL_VALUE";
-    case element_type::BOOL: return v.get_bool().value_unsafe() ? "TRUE_VALUE" : "FALSE_VALUE";
-    case element_type::ARRAY: return "START_ARRAY";
-    case element_type::OBJECT: return "START_OBJECT";
-    default: return "NULL_VALUE";
-  }
-}
-
 std::string_view expect_string(const element& v, const char* java_type = "String") {
   if (v.is_object()) throw Error("SerializationException", "Start of structure or map found where not expected");
   if (v.is_array()) throw Error("SerializationException", std::string("Unrecognized collection type class java.lang.") + java_type);
-  if (!v.is_string()) throw Error("SerializationException", std::string(token_name(v)) + " cannot be converted to " + java_type);
+  if (!v.is_string()) throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to " + java_type);
   return v.get_string().value_unsafe();
 }
 
@@ -133,12 +121,12 @@ AttributeValue parse(const element& e, int depth) {
       out.scalar = binary_of(v);
     } else if (k == "BOOL") {
       if (v.is_string()) throw Error("SerializationException", "Unexpected token received from parser");
-      if (!v.is_bool()) throw Error("SerializationException", std::string(token_name(v)) + " cannot be converted to Boolean");
+      if (!v.is_bool()) throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to Boolean");
       out.type = AttrType::BOOL;
       out.boolean = v.get_bool().value_unsafe();
     } else if (k == "NULL") {
       if (v.is_string()) throw Error("SerializationException", "Unexpected token received from parser");
-      if (!v.is_bool()) throw Error("SerializationException", std::string(token_name(v)) + " cannot be converted to Boolean");
+      if (!v.is_bool()) throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to Boolean");
       if (!v.get_bool().value_unsafe()) throw invalid("Null attribute value types must have the value of true");
       out.type = AttrType::NUL;
     } else if (k == "SS") {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_read.h"
 #include "model/error.h"
 
 namespace ddb::api {
@@ -124,17 +125,6 @@ void describe(const ShapeDef& shape, const element& v, std::string& out) {
 // deserialiser gives (these carry "Message", capitalised, on the wire).
 [[noreturn]] void type_error(const std::string& message) { throw Error("SerializationException", message); }
 
-const char* scalar_token(const element& v) {
-  switch (v.type()) {
-    case element_type::STRING: return "STRING_VALUE";
-    case element_type::INT64:
-    case element_type::UINT64: return "NUMBER_VALUE";
-    case element_type::DOUBLE: return "DECIMAL_VALUE";
-    case element_type::BOOL: return v.get_bool().value_unsafe() ? "TRUE_VALUE" : "FALSE_VALUE";
-    default: return "NULL_VALUE";
-  }
-}
-
 constexpr const char* kStartOfStructure = "Start of structure or map found where not expected";
 
 // Where a value is in the request, built into a string only when a violation is reported.
@@ -170,7 +160,7 @@ class Checker {
         if (v.is_string()) type_error("Unexpected token received from parser");
         if (v.is_object()) type_error(kStartOfStructure);
         if (v.is_array()) type_error("Unrecognized collection type class java.lang.Boolean");
-        if (!v.is_bool()) type_error(std::string(scalar_token(v)) + " cannot be converted to Boolean");
+        if (!v.is_bool()) type_error(std::string(json_token_name(v)) + " cannot be converted to Boolean");
         return;
       case ShapeKind::Blob:
         if (v.is_object()) type_error(kStartOfStructure);
@@ -180,7 +170,7 @@ class Checker {
       case ShapeKind::Timestamp:
         if (v.is_object()) type_error(kStartOfStructure);
         if (v.is_array()) type_error("Unrecognized collection type class java.lang.Double");
-        if (!v.is_number()) type_error(std::string(scalar_token(v)) + " cannot be converted to Double");
+        if (!v.is_number()) type_error(std::string(json_token_name(v)) + " cannot be converted to Double");
         return;
     }
   }
@@ -281,7 +271,7 @@ class Checker {
   void check_string(const ShapeDef& shape, const element& v, const Where& path) {
     if (v.is_object()) type_error(kStartOfStructure);
     if (v.is_array()) type_error("Unrecognized collection type class java.lang.String");
-    if (!v.is_string()) type_error(std::string(scalar_token(v)) + " cannot be converted to String");
+    if (!v.is_string()) type_error(std::string(json_token_name(v)) + " cannot be converted to String");
     std::string_view s = v.get_string().value_unsafe();
     if (shape.pattern == kPatternName && !matches_name_pattern(s)) {
       violation(shape, v, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
@@ -305,7 +295,7 @@ class Checker {
     const char* java_type = shape.kind == ShapeKind::Long ? "Long" : "Integer";
     if (v.is_object()) type_error(kStartOfStructure);
     if (v.is_array()) type_error(std::string("Unrecognized collection type class java.lang.") + java_type);
-    if (!v.is_number()) type_error(std::string(scalar_token(v)) + " cannot be converted to " + java_type);
+    if (!v.is_number()) type_error(std::string(json_token_name(v)) + " cannot be converted to " + java_type);
     int64_t n;
     if (v.is_int64()) {
       n = v.get_int64().value_unsafe();

@@ -63,10 +63,10 @@ def canon(v):
 class Raw:
     """Raw JSON requests in a namespace of their own (a fresh access key)."""
 
-    def __init__(self, endpoint):
+    def __init__(self, endpoint, key_prefix="AKIDCORPUS"):
         host, port = endpoint.split("//")[1].split(":")
         self.host, self.port = host, int(port.rstrip("/"))
-        key = "AKIDCORPUS" + uuid.uuid4().hex[:8].upper()
+        key = key_prefix + uuid.uuid4().hex[:8].upper()
         self.auth = f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
 

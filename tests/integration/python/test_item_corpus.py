@@ -4,14 +4,12 @@ Recorded from DynamoDB Local: optional setup requests, one raw request, its answ
 afterwards. The server under test must agree, except where DynamoDB Local is known to differ from the real
 service (SERVICE_DIFFERS, each with the service's behaviour, which the other suites check).
 """
-import http.client
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 
-from test_expression_corpus import canon
+from test_expression_corpus import Raw, canon
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = [json.loads(line) for line in (DATA / "items.jsonl").read_text().splitlines() if line.strip()]
@@ -79,25 +77,9 @@ SKIP_CASES = {
 }
 
 
-class Raw:
-    def __init__(self, endpoint):
-        host, port = endpoint.split("//")[1].split(":")
-        key = "AKIDITEMS" + uuid.uuid4().hex[:8].upper()
-        self.auth = f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
-        self.conn = http.client.HTTPConnection(host, int(port.rstrip("/")), timeout=30)
-
-    def call(self, op, body):
-        self.conn.request("POST", "/", body=json.dumps(body), headers={
-            "X-Amz-Target": "DynamoDB_20120810." + op, "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": self.auth})
-        r = self.conn.getresponse()
-        raw = r.read()
-        return r.status, (json.loads(raw) if raw else None)
-
-
 @pytest.fixture(scope="module")
 def raw(endpoint):
-    r = Raw(endpoint)
+    r = Raw(endpoint, "AKIDITEMS")
     for t in TABLES:
         if t["TableName"] not in NEEDS_INDEXES:
             status, body = r.call("CreateTable", t)
