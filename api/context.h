@@ -1,6 +1,7 @@
 // api/context.h — what one operation sees of its caller and of the server (api/ internal).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "api/dispatcher.h"
@@ -18,11 +19,19 @@ class ItemStore;
 
 namespace ddb::api {
 
+// Work that outlives a request (the backfill of a new index); finished before the server stops.
+class Background {
+ public:
+  virtual ~Background() = default;
+  virtual void run(std::function<void()> work) = 0;
+};
+
 struct Context {
   storage::Store& store;
   storage::Catalog& catalog;
   storage::ItemStore& items;
   const ApiConfig& config;
+  Background& background;
   std::string_view ns;      // the caller's namespace: "<access key id>_<region>" or "shared"
   std::string_view region;  // the caller's region, for ARNs
 };

@@ -9,6 +9,7 @@
 #include "model/error.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
+#include "storage/store.h"
 
 namespace ddb::api {
 
@@ -275,6 +276,37 @@ std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::
     out.push_back(std::move(c));
   }
   return out;
+}
+
+void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+                                   const storage::TableDef& table, const AttributeValue& partition_key) {
+  if (get_string(body, "ReturnItemCollectionMetrics", "NONE") != "SIZE") return;
+  bool has_lsi = false;
+  for (const auto& i : table.indexes) has_lsi = has_lsi || !i.global;
+  if (!has_lsi) return;
+  // The collection: the partition's items and their local index entries.
+  std::string prefix = storage::ItemStore::item_key(table, partition_key, nullptr);
+  size_t bytes = 0;
+  auto cur = ctx.store.cursor();
+  for (cur->seek(prefix); cur->valid() && cur->key().substr(0, prefix.size()) == prefix; cur->next()) {
+    AttributeMap item = storage::decode_item(cur->value());
+    bytes += storage::item_size(item);
+    for (const auto& index : table.indexes) {
+      std::string key;
+      AttributeMap entry;
+      if (!index.global && storage::ItemStore::index_entry(table, index, item, &key, &entry)) {
+        bytes += storage::item_size(entry);
+      }
+    }
+  }
+  double gb = double(bytes) / (1024.0 * 1024.0 * 1024.0);
+  double lower = double(int64_t(gb));
+  out.key("ItemCollectionMetrics").begin_object();
+  out.key("ItemCollectionKey").begin_object().key(table.hash_key());
+  write_attribute_value(out, partition_key);
+  out.end_object();
+  out.key("SizeEstimateRangeGB").begin_array().raw_number(format_units(lower)).raw_number(format_units(lower + 1));
+  out.end_array().end_object();
 }
 
 double write_units(size_t bytes) { return double(std::max<size_t>(1, (bytes + 1023) / 1024)); }

@@ -75,6 +75,11 @@ std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::
 void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
                              double units, const std::string& index_name = {}, bool global_index = false);
 double write_units(size_t item_bytes);
+
+// ReturnItemCollectionMetrics SIZE on a table with local secondary indexes: "ItemCollectionMetrics" for the
+// item collection (the partition) of the written key, with the service's size estimate range in GB.
+void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+                                   const storage::TableDef& table, const AttributeValue& partition_key);
 double read_units(size_t item_bytes, bool consistent);
 
 }  // namespace ddb::api

@@ -74,6 +74,7 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
   out.begin_object();
   if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
   write_consumed_capacity(out, body, table->name, write_units(charged));
+  write_item_collection_metrics(ctx, out, body, *table, item.at(table->hash_key()));
   out.end_object();
 }
 
@@ -161,7 +162,7 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
       after = *next;
     }
     return Change::Put;
-  });
+  }, /*by_update=*/true);
 
   out.begin_object();
   auto only_touched = [&](const AttributeMap& m) {
@@ -183,6 +184,7 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
     if (!r.empty()) write_attributes(out, r);
   }
   write_consumed_capacity(out, body, table->name, write_units(charged));
+  write_item_collection_metrics(ctx, out, body, *table, key_map.at(table->hash_key()));
   out.end_object();
 }
 
@@ -209,6 +211,7 @@ void delete_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   out.begin_object();
   if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
   write_consumed_capacity(out, body, table->name, write_units(existed ? storage::item_size(old_copy) : 0));
+  write_item_collection_metrics(ctx, out, body, *table, key_map.at(table->hash_key()));
   out.end_object();
 }
 

@@ -258,7 +258,7 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   check_not_mixed(body, {{"KeyConditions", {"KeyConditionExpression"}},
                          {"QueryFilter", {"FilterExpression", "KeyConditionExpression"}},
                          {"ConditionalOperator", {"KeyConditionExpression", "FilterExpression"}},
-                         {"AttributesToGet", {"ProjectionExpression"}}});
+                         {"AttributesToGet", {"ProjectionExpression", "KeyConditionExpression", "FilterExpression"}}});
   ExpressionParams params(body, {"KeyConditionExpression", "FilterExpression", "ProjectionExpression"}, true,
                           {"FilterExpression", "KeyConditionExpression"});
   std::unique_ptr<expr::Node> key_node;
@@ -324,7 +324,7 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
 void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   check_not_mixed(body, {{"ScanFilter", {"FilterExpression"}},
                          {"ConditionalOperator", {"FilterExpression"}},
-                         {"AttributesToGet", {"ProjectionExpression"}}});
+                         {"AttributesToGet", {"ProjectionExpression", "FilterExpression"}}});
   ExpressionParams params(body, {"FilterExpression", "ProjectionExpression"}, true, {"FilterExpression"});
   const expr::Node* filter = params.filter(body, "ScanFilter");
   simdjson::dom::element segment_json, total_json;

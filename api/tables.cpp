@@ -1,6 +1,8 @@
 // api/tables.cpp — the control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable,
 // tagging, DescribeLimits and DescribeEndpoints.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <random>
 #include <set>
 
@@ -458,17 +460,31 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
         "SSESpecification or ReplicaUpdates is required");
   }
+  for (const auto& index : deleted) ctx.items.drop_index(index);
   if (!created.empty()) {
-    // A new index is readable once every existing item has its entry: CREATING (Backfilling) until then.
-    storage::TableDef creating = def;
-    for (auto& i : creating.indexes) {
+    // A new index is readable once every existing item has its entry: CREATING (Backfilling) until then,
+    // while the backfill runs in the background.
+    for (auto& i : def.indexes) {
       if (i.id == created[0].id) i.status = "CREATING";
     }
-    ctx.catalog.replace(creating);
-    ctx.items.backfill(def, created[0]);
+    ctx.catalog.replace(def);
+    storage::Catalog& catalog = ctx.catalog;
+    storage::ItemStore& items = ctx.items;
+    int64_t delay = ctx.config.transient_delay_millis;
+    ctx.background.run([&catalog, &items, def, index = created[0], delay] {
+      items.backfill(def, index);
+      if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      storage::TableRef now = catalog.find(def.ns, def.name);
+      if (!now || now->id != def.id) return;  // the table was deleted meanwhile
+      storage::TableDef active = *now;
+      for (auto& i : active.indexes) {
+        if (i.id == index.id) i.status = "ACTIVE";
+      }
+      catalog.replace(active);
+    });
+  } else {
+    ctx.catalog.replace(def);
   }
-  for (const auto& index : deleted) ctx.items.drop_index(index);
-  ctx.catalog.replace(def);
   out.begin_object().key("TableDescription");
   bool transient = ctx.config.transient_delay_millis > 0;
   write_table_description(out, def, &ctx.items, ctx.config, now, transient ? "UPDATING" : nullptr);

@@ -73,6 +73,14 @@ KeyCondition check_key_condition(const Node& condition, const KeySchemaView& sch
     }
     const std::string& name = path->path[0].name;
     Op op = leaf->op;
+    for (size_t i = 0; i < leaf->args.size(); ++i) {
+      const Node& a = leaf->args[i];
+      if (a.op == Op::Value && a.value->scalar.empty() && (a.value->type == AttrType::S || a.value->type == AttrType::B)) {
+        throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                                            "attribute cannot contain an empty ") +
+                                (a.value->type == AttrType::B ? "binary" : "string") + " value. Key: " + name);
+      }
+    }
     if (path_index != 0) {
       if (op == Op::Between || op == Op::BeginsWith) throw Error::validation("Query key condition not supported");
       op = flipped(op);
@@ -100,6 +108,8 @@ KeyCondition check_key_condition(const Node& condition, const KeySchemaView& sch
         }
         result.sort_values[i] = values[i];
       }
+    } else if (schema.range_key.empty() && have_partition) {
+      throw Error::validation("Query key condition not supported");  // a sort-key condition without a sort key
     } else {
       throw Error::validation("Query condition missed key schema element");
     }

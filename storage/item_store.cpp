@@ -83,7 +83,7 @@ AttrType declared_type(const TableDef& table, const std::string& name) {
 }  // namespace
 
 bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const AttributeMap& item, std::string* key,
-                            AttributeMap* projected) {
+                            AttributeMap* projected, bool by_update) {
   const AttributeValue* index_keys[2] = {nullptr, nullptr};
   for (size_t i = 0; i < index.key_schema.size(); ++i) {
     const std::string& name = index.key_schema[i].attribute_name;
@@ -94,6 +94,12 @@ bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const 
       throw Error::validation(std::string("One or more parameter values were invalid: Type mismatch for Index Key ") +
                               name + " Expected: " + type_name(expected) + " Actual: " + type_name(it->second.type) +
                               " IndexName: " + index.name);
+    }
+    if (it->second.scalar.empty() && expected != AttrType::N && by_update) {
+      throw Error::validation("One or more parameter values are not valid. The update expression attempted to update a "
+                              "secondary index key to a value that is not supported. The AttributeValue for a key "
+                              "attribute cannot contain an empty " +
+                              std::string(expected == AttrType::B ? "binary" : "string") + " value.");
     }
     if (it->second.scalar.empty() && expected != AttrType::N) {
       throw Error::validation("One or more parameter values are not valid. A value specified for a secondary index key "
@@ -130,7 +136,7 @@ bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const 
 }
 
 void ItemStore::index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next,
-                              WriteBatch& batch) {
+                              WriteBatch& batch, bool by_update) {
   struct Change {
     const IndexDef* index;
     bool had, has;
@@ -143,7 +149,7 @@ void ItemStore::index_changes(const TableDef& table, const AttributeMap* old, co
     if (index.status == "DELETING") continue;
     Change c{&index, false, false, {}, {}, {}, {}};
     c.had = old && index_entry(table, index, *old, &c.old_key, &c.old_entry);
-    c.has = next && index_entry(table, index, *next, &c.new_key, &c.new_entry);
+    c.has = next && index_entry(table, index, *next, &c.new_key, &c.new_entry, by_update);
     if (c.had && c.has && c.old_key == c.new_key && c.old_entry == c.new_entry) continue;
     changes.push_back(std::move(c));
   }
@@ -202,7 +208,7 @@ void ItemStore::drop_index(const IndexDef& index) {
   c.bytes = 0;
 }
 
-void ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide) {
+void ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update) {
   std::lock_guard lock(lock_for(key));
   std::string old_bytes;
   AttributeMap old;
@@ -213,7 +219,7 @@ void ItemStore::write(const TableDef& table, const std::string& key, const Decid
   if (change == Change::Keep || (change == Change::Delete && !existed)) return;
 
   WriteBatch batch;
-  index_changes(table, existed ? &old : nullptr, change == Change::Put ? &next : nullptr, batch);
+  index_changes(table, existed ? &old : nullptr, change == Change::Put ? &next : nullptr, batch, by_update);
   int64_t count_delta = 0, bytes_delta = existed ? -int64_t(item_size(old)) : 0;
   if (change == Change::Put) {
     std::string bytes;

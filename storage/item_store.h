@@ -42,15 +42,16 @@ class ItemStore {
   // decide(old, next): old is null when there is no item; to write, fill *next and answer Put, or answer
   // Delete; Keep writes nothing. decide may throw (e.g. a failed condition): nothing is written then.
   using Decide = std::function<Change(const AttributeMap* old, AttributeMap* next)>;
-  void write(const TableDef& table, const std::string& key, const Decide& decide);
+  void write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update = false);
 
   // Statistics of a table or of an index (by its id).
   TableStats stats(uint32_t table_or_index_id);
 
   // The stored key of an item's entry in an index, and the entry (the projected item); false when the item
   // has no entry (it lacks an index key attribute). Throws ddb::Error when an index key has a wrong type.
+  // by_update: the item comes from an UpdateItem (DynamoDB words the empty-key refusal differently then).
   static bool index_entry(const TableDef& table, const struct IndexDef& index, const AttributeMap& item,
-                          std::string* key, AttributeMap* projected);
+                          std::string* key, AttributeMap* projected, bool by_update = false);
 
   // Writes the entries of every existing item into a new index (the backfill of a new global index).
   void backfill(const TableDef& table, const struct IndexDef& index);
@@ -63,7 +64,8 @@ class ItemStore {
     std::atomic<int64_t> persisted_at{0};  // steady-clock milliseconds of the last persisted copy
   };
   Counters& counters(uint32_t table_id);
-  void index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next, class WriteBatch& batch);
+  void index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next, class WriteBatch& batch,
+                     bool by_update);
   static void stats_record(const Counters& c, std::string* out);
   std::mutex& lock_for(const std::string& key);
 

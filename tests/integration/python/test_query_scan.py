@@ -239,9 +239,14 @@ def test_gsi_created_on_a_populated_table(ddb, orders):
                      GlobalSecondaryIndexUpdates=[{"Create": {
                          "IndexName": "byNote", "KeySchema": [{"AttributeName": "note", "KeyType": "HASH"}],
                          "Projection": {"ProjectionType": "ALL"}}}])
-    ddb.get_waiter("table_exists").wait(TableName=orders, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
-    t = ddb.describe_table(TableName=orders)["Table"]
-    gsi = {g["IndexName"]: g for g in t["GlobalSecondaryIndexes"]}["byNote"]
+    import time
+    for _ in range(100):  # the backfill runs in the background: CREATING, then ACTIVE
+        t = ddb.describe_table(TableName=orders)["Table"]
+        gsi = {g["IndexName"]: g for g in t["GlobalSecondaryIndexes"]}["byNote"]
+        if gsi["IndexStatus"] == "ACTIVE":
+            break
+        assert gsi["IndexStatus"] == "CREATING" and gsi["Backfilling"] is True
+        time.sleep(0.05)
     with_note = ddb.scan(TableName=orders, Select="COUNT", FilterExpression="attribute_exists(note)")["Count"]
     assert gsi["IndexStatus"] == "ACTIVE" and gsi["ItemCount"] == with_note
     r = ddb.query(TableName=orders, IndexName="byNote", KeyConditionExpression="note = :n",

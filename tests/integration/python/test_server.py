@@ -85,3 +85,31 @@ def test_starts_fast(start_server):
     start_server("--in-memory")
     # Generous for a loaded CI machine; the benchmark measures the real figure.
     assert time.monotonic() - t0 < 2.0
+
+
+def test_a_new_index_is_creating_while_it_backfills(start_server):
+    from botocore.exceptions import ClientError
+    server = start_server("--in-memory", "-delayTransientStatuses")
+    client = make_client(server.endpoint)
+    client.create_table(TableName="backfill", **SCHEMA)
+    client.get_waiter("table_exists").wait(TableName="backfill", WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    for i in range(50):
+        client.put_item(TableName="backfill", Item={"pk": {"S": str(i)}, "g": {"S": "x"}})
+    client.update_table(TableName="backfill", AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                        GlobalSecondaryIndexUpdates=[{"Create": {
+                            "IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                            "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    gsi = client.describe_table(TableName="backfill")["Table"]["GlobalSecondaryIndexes"][0]
+    assert gsi["IndexStatus"] == "CREATING" and gsi["Backfilling"] is True
+    query = dict(TableName="backfill", IndexName="byG", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "x"}})
+    try:
+        client.query(**query)
+        assert False, "a backfilling index is not readable"
+    except ClientError as e:
+        assert e.response["Error"]["Message"] == "Cannot read from backfilling global secondary index: byG"
+    for _ in range(50):
+        if client.describe_table(TableName="backfill")["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.1)
+    assert client.query(**query)["Count"] == 50
