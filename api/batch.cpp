@@ -18,26 +18,6 @@ constexpr size_t kMaxBatchGetKeys = 100;
 constexpr size_t kMaxBatchWriteRequests = 25;
 constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
-bool wants_capacity(const simdjson::dom::element& body) {
-  return get_string(body, "ReturnConsumedCapacity", "NONE") != "NONE";
-}
-
-void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
-                         const std::vector<std::pair<std::string, double>>& per_table) {
-  if (!wants_capacity(body)) return;
-  bool indexes = get_string(body, "ReturnConsumedCapacity") == "INDEXES";
-  out.key("ConsumedCapacity").begin_array();
-  for (const auto& [table, units] : per_table) {
-    std::string u = std::to_string(units);
-    u.erase(u.find_last_not_of('0') + 1);
-    if (u.back() == '.') u.push_back('0');
-    out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(u);
-    if (indexes) out.key("Table").begin_object().key("CapacityUnits").raw_number(u).end_object();
-    out.end_object();
-  }
-  out.end_array();
-}
-
 }  // namespace
 
 void batch_get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {

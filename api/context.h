@@ -61,6 +61,10 @@ void delete_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void query(Context&, const simdjson::dom::element&, JsonWriter&);
 void scan(Context&, const simdjson::dom::element&, JsonWriter&);
 
+// api/transactions.cpp
+void transact_write_items(Context&, const simdjson::dom::element&, JsonWriter&);
+void transact_get_items(Context&, const simdjson::dom::element&, JsonWriter&);
+
 // api/batch.cpp
 void batch_get_item(Context&, const simdjson::dom::element&, JsonWriter&);
 void batch_write_item(Context&, const simdjson::dom::element&, JsonWriter&);

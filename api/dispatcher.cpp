@@ -41,6 +41,8 @@ const std::unordered_map<std::string_view, Operation>& operations() {
       {"BatchGetItem", batch_get_item},
       {"BatchWriteItem", batch_write_item},
       {"Query", query},
+      {"TransactWriteItems", transact_write_items},
+      {"TransactGetItems", transact_get_items},
       {"Scan", scan},
   };
   return ops;

@@ -309,6 +309,19 @@ void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson
   out.end_array().end_object();
 }
 
+void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
+                         const std::vector<std::pair<std::string, double>>& per_table) {
+  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
+  if (mode == "NONE") return;
+  out.key("ConsumedCapacity").begin_array();
+  for (const auto& [table, units] : per_table) {
+    out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(format_units(units));
+    if (mode == "INDEXES") out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+    out.end_object();
+  }
+  out.end_array();
+}
+
 double write_units(size_t bytes) { return double(std::max<size_t>(1, (bytes + 1023) / 1024)); }
 
 double read_units(size_t bytes, bool consistent) {

@@ -76,6 +76,10 @@ void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body
                              double units, const std::string& index_name = {}, bool global_index = false);
 double write_units(size_t item_bytes);
 
+// ReturnConsumedCapacity of a multi-table operation (batches, transactions): a list with one entry per table.
+void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
+                         const std::vector<std::pair<std::string, double>>& per_table);
+
 // ReturnItemCollectionMetrics SIZE on a table with local secondary indexes: "ItemCollectionMetrics" for the
 // item collection (the partition) of the written key, with the service's size estimate range in GB.
 void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,

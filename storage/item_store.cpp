@@ -1,5 +1,6 @@
 #include "storage/item_store.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "model/error.h"
@@ -55,9 +56,9 @@ bool ItemStore::get(const std::string& key, AttributeMap* item) const {
   return true;
 }
 
-std::mutex& ItemStore::lock_for(const std::string& key) {
-  return stripes_[std::hash<std::string>{}(key) % stripes_.size()];
-}
+size_t ItemStore::stripe_of(const std::string& key) const { return std::hash<std::string>{}(key) % stripes_.size(); }
+
+std::mutex& ItemStore::lock_for(const std::string& key) { return stripes_[stripe_of(key)]; }
 
 ItemStore::Counters& ItemStore::counters(uint32_t table_id) {
   std::lock_guard lock(counters_mu_);
@@ -135,25 +136,31 @@ bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const 
   return true;
 }
 
-void ItemStore::index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next,
-                              WriteBatch& batch, bool by_update) {
-  struct Change {
-    const IndexDef* index;
-    bool had, has;
-    std::string old_key, new_key;
-    AttributeMap old_entry, new_entry;
-  };
-  // Every entry is computed (which may refuse the write) before anything is changed.
-  std::vector<Change> changes;
+// The index entries one write removes and adds, computed before anything changes (this is where a wrong
+// index key type refuses the write).
+struct ItemStore::IndexChange {
+  const IndexDef* index;
+  bool had, has;
+  std::string old_key, new_key;
+  AttributeMap old_entry, new_entry;
+};
+
+std::vector<ItemStore::IndexChange> ItemStore::index_changes(const TableDef& table, const AttributeMap* old,
+                                                             const AttributeMap* next, bool by_update) {
+  std::vector<IndexChange> changes;
   for (const IndexDef& index : table.indexes) {
     if (index.status == "DELETING") continue;
-    Change c{&index, false, false, {}, {}, {}, {}};
+    IndexChange c{&index, false, false, {}, {}, {}, {}};
     c.had = old && index_entry(table, index, *old, &c.old_key, &c.old_entry);
     c.has = next && index_entry(table, index, *next, &c.new_key, &c.new_entry, by_update);
     if (c.had && c.has && c.old_key == c.new_key && c.old_entry == c.new_entry) continue;
     changes.push_back(std::move(c));
   }
-  for (const Change& ch : changes) {
+  return changes;
+}
+
+void ItemStore::apply_index_changes(const std::vector<IndexChange>& changes, WriteBatch& batch) {
+  for (const IndexChange& ch : changes) {
     Counters& c = counters(ch.index->id);
     if (ch.had) {
       if (!ch.has || ch.old_key != ch.new_key) batch.del(ch.old_key);
@@ -209,39 +216,98 @@ void ItemStore::drop_index(const IndexDef& index) {
 }
 
 void ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update) {
-  std::lock_guard lock(lock_for(key));
-  std::string old_bytes;
-  AttributeMap old;
-  bool existed = store_.get(key, &old_bytes);
-  if (existed) old = decode_item(old_bytes);
-  AttributeMap next;
-  Change change = decide(existed ? &old : nullptr, &next);
-  if (change == Change::Keep || (change == Change::Delete && !existed)) return;
+  std::vector<Write> writes;
+  writes.push_back({&table, key, decide, by_update});
+  write_all(writes);
+}
+
+void ItemStore::write_all(std::vector<Write>& writes, const std::function<void()>& before_commit) {
+  // Lock every item's stripe, in stripe order (so that concurrent multi-item writes cannot deadlock).
+  std::vector<size_t> stripes;
+  for (const auto& w : writes) stripes.push_back(stripe_of(w.key));
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  for (size_t s : stripes) stripes_[s].lock();
+  struct Unlock {
+    std::array<std::mutex, 1024>& all;
+    const std::vector<size_t>& held;
+    ~Unlock() {
+      for (auto it = held.rbegin(); it != held.rend(); ++it) all[*it].unlock();
+    }
+  } unlock{stripes_, stripes};
+
+  struct Planned {
+    bool existed = false;
+    AttributeMap old, next;
+    Change change = Change::Keep;
+    std::vector<IndexChange> indexes;
+  };
+  std::vector<Planned> plans(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    Planned& p = plans[i];
+    std::string old_bytes;
+    p.existed = store_.get(writes[i].key, &old_bytes);
+    if (p.existed) p.old = decode_item(old_bytes);
+    p.change = writes[i].decide(p.existed ? &p.old : nullptr, &p.next);
+    if (p.change == Change::Delete && !p.existed) p.change = Change::Keep;
+    if (p.change != Change::Keep) {
+      p.indexes = index_changes(*writes[i].table, p.existed ? &p.old : nullptr,
+                                p.change == Change::Put ? &p.next : nullptr, writes[i].by_update);
+    }
+  }
+  if (before_commit) before_commit();  // may refuse the whole write (a cancelled transaction)
 
   WriteBatch batch;
-  index_changes(table, existed ? &old : nullptr, change == Change::Put ? &next : nullptr, batch, by_update);
-  int64_t count_delta = 0, bytes_delta = existed ? -int64_t(item_size(old)) : 0;
-  if (change == Change::Put) {
-    std::string bytes;
-    encode_item(next, bytes);
-    batch.put(key, bytes);
-    bytes_delta += int64_t(item_size(next));
-    count_delta = existed ? 0 : 1;
-  } else {
-    batch.del(key);
-    count_delta = -1;
+  std::vector<uint32_t> touched_tables;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    Planned& p = plans[i];
+    if (p.change == Change::Keep) continue;
+    apply_index_changes(p.indexes, batch);
+    int64_t count_delta = 0, bytes_delta = p.existed ? -int64_t(item_size(p.old)) : 0;
+    if (p.change == Change::Put) {
+      std::string bytes;
+      encode_item(p.next, bytes);
+      batch.put(writes[i].key, bytes);
+      bytes_delta += int64_t(item_size(p.next));
+      count_delta = p.existed ? 0 : 1;
+    } else {
+      batch.del(writes[i].key);
+      count_delta = -1;
+    }
+    Counters& c = counters(writes[i].table->id);
+    c.count.fetch_add(count_delta);
+    c.bytes.fetch_add(bytes_delta);
+    touched_tables.push_back(writes[i].table->id);
   }
-  Counters& c = counters(table.id);
-  c.count.fetch_add(count_delta);
-  c.bytes.fetch_add(bytes_delta);
+  if (batch.empty()) return;
   int64_t now = steady_millis();
-  if (now - c.persisted_at.load(std::memory_order_relaxed) >= kStatsPersistMillis) {
+  for (uint32_t id : touched_tables) {
+    Counters& c = counters(id);
+    if (now - c.persisted_at.load(std::memory_order_relaxed) < kStatsPersistMillis) continue;
     c.persisted_at.store(now, std::memory_order_relaxed);
     std::string stats;
     stats_record(c, &stats);
-    batch.put(keys::id_prefix(keys::kStats, table.id), stats);
+    batch.put(keys::id_prefix(keys::kStats, id), stats);
   }
   store_.write(batch);
+}
+
+void ItemStore::read_all(const std::vector<std::string>& keys, std::vector<std::optional<AttributeMap>>* items) {
+  std::vector<size_t> stripes;
+  for (const auto& k : keys) stripes.push_back(stripe_of(k));
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  for (size_t s : stripes) stripes_[s].lock();
+  items->clear();
+  for (const auto& k : keys) {
+    std::string bytes;
+    if (store_.get(k, &bytes)) {
+      items->push_back(decode_item(bytes));
+    } else {
+      items->push_back(std::nullopt);
+    }
+  }
+  for (auto it = stripes.rbegin(); it != stripes.rend(); ++it) stripes_[*it].unlock();
 }
 
 TableStats ItemStore::stats(uint32_t table_id) {

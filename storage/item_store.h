@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -44,6 +46,19 @@ class ItemStore {
   using Decide = std::function<Change(const AttributeMap* old, AttributeMap* next)>;
   void write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update = false);
 
+  // Several items at once (a transaction): every item is locked, read and decided, then before_commit (if
+  // given) may still refuse everything by throwing, and otherwise every change commits in one WriteBatch.
+  struct Write {
+    const TableDef* table;
+    std::string key;
+    Decide decide;
+    bool by_update = false;
+  };
+  void write_all(std::vector<Write>& writes, const std::function<void()>& before_commit = {});
+
+  // Reads several items as of one moment (no write to any of them is half-seen): null for a missing item.
+  void read_all(const std::vector<std::string>& keys, std::vector<std::optional<AttributeMap>>* items);
+
   // Statistics of a table or of an index (by its id).
   TableStats stats(uint32_t table_or_index_id);
 
@@ -64,8 +79,11 @@ class ItemStore {
     std::atomic<int64_t> persisted_at{0};  // steady-clock milliseconds of the last persisted copy
   };
   Counters& counters(uint32_t table_id);
-  void index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next, class WriteBatch& batch,
-                     bool by_update);
+  struct IndexChange;
+  std::vector<IndexChange> index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next,
+                                         bool by_update);
+  void apply_index_changes(const std::vector<IndexChange>& changes, class WriteBatch& batch);
+  size_t stripe_of(const std::string& key) const;
   static void stats_record(const Counters& c, std::string* out);
   std::mutex& lock_for(const std::string& key);
 

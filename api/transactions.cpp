@@ -1,0 +1,298 @@
+// api/transactions.cpp — TransactWriteItems and TransactGetItems.
+//
+// A write transaction locks every item it names (ItemStore::write_all), evaluates every condition against the
+// items as they are, and either commits every change in one WriteBatch or cancels with a reason per action, in
+// action order. A read transaction reads every item under the same locks, so it never sees half a write.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "api/attribute_json.h"
+#include "api/item_support.h"
+#include "api/json_read.h"
+#include "expressions/evaluator.h"
+#include "expressions/parser.h"
+#include "model/error.h"
+#include "storage/item_codec.h"
+#include "storage/item_store.h"
+
+namespace ddb::api {
+
+namespace {
+
+using Change = storage::ItemStore::Change;
+
+constexpr int64_t kTokenMillis = 10 * 60 * 1000;  // a ClientRequestToken is remembered for 10 minutes
+
+// The answers of transactions by client request token: a retry with the same request gets the same answer.
+struct TokenMemory {
+  struct Entry {
+    std::string request;
+    std::string response;
+    int64_t expires;
+  };
+  std::mutex mu;
+  std::map<std::string, Entry> entries;
+};
+
+TokenMemory& token_memory() {
+  static TokenMemory memory;
+  return memory;
+}
+
+int64_t steady_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+struct Action {
+  enum Kind { Check, Put, Delete, Update } kind;
+  simdjson::dom::element json;
+  storage::TableRef table;
+  std::string key;
+  AttributeMap key_map;  // Key, or the key attributes of a Put's Item
+  AttributeMap item;     // Put
+  std::unique_ptr<ExpressionParams> params;
+  const expr::Node* condition = nullptr;
+  expr::UpdateExpression update;
+  // Outcome
+  std::string reason = "None";
+  std::string reason_message;
+  bool has_old = false;
+  AttributeMap old;
+  size_t charged = 0;
+};
+
+const char* kind_member(Action::Kind k) {
+  switch (k) {
+    case Action::Check: return "ConditionCheck";
+    case Action::Put: return "Put";
+    case Action::Delete: return "Delete";
+    case Action::Update: return "Update";
+  }
+  return "";
+}
+
+std::string reasons_list(const std::vector<Action>& actions) {
+  std::string s = "[";
+  for (size_t i = 0; i < actions.size(); ++i) s += (i ? ", " : "") + actions[i].reason;
+  return s + "]";
+}
+
+Error cancelled(const std::vector<Action>& actions) {
+  Error e("TransactionCanceledException",
+          "Transaction cancelled, please refer cancellation reasons for specific reasons " + reasons_list(actions));
+  std::string extra = "\"CancellationReasons\":";
+  JsonWriter w(extra);
+  w.begin_array();
+  for (const auto& a : actions) {
+    w.begin_object();
+    if (a.has_old && a.reason == "ConditionalCheckFailed" &&
+        get_string(a.json, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") {
+      w.key("Item");
+      write_attribute_map(w, a.old);
+    }
+    w.member("Code", a.reason);
+    if (!a.reason_message.empty()) w.member("Message", a.reason_message);
+    w.end_object();
+  }
+  w.end_array();
+  e.with_extra_members(std::move(extra));
+  return e;
+}
+
+void parse_action(Context& ctx, simdjson::dom::element entry, Action& a) {
+  int kinds = 0;
+  for (auto k : {Action::Check, Action::Put, Action::Delete, Action::Update}) {
+    simdjson::dom::element e;
+    if (has(entry, kind_member(k), &e)) {
+      ++kinds;
+      a.kind = k;
+      a.json = e;
+    }
+  }
+  if (kinds != 1) {
+    throw Error::validation("TransactItems can only contain one of Check, Put, Update or Delete");
+  }
+  const simdjson::dom::element& j = a.json;
+  if (a.kind == Action::Update) {
+    a.params = std::make_unique<ExpressionParams>(j, std::initializer_list<const char*>{"UpdateExpression",
+                                                                                      "ConditionExpression"});
+  } else {
+    a.params = std::make_unique<ExpressionParams>(j, std::initializer_list<const char*>{"ConditionExpression"});
+  }
+  simdjson::dom::element e;
+  if (a.kind == Action::Put) {
+    has(j, "Item", &e);
+    a.item = parse_attribute_map(e);
+  } else {
+    has(j, "Key", &e);
+    a.key_map = parse_attribute_map(e);
+  }
+  if (a.kind == Action::Update && has(j, "UpdateExpression", &e)) {
+    a.update = expr::parse_update(e.get_string().value_unsafe(), a.params->placeholders());
+  }
+  a.condition = a.params->condition(j);
+  a.params->finish();
+  a.table = require_item_table(ctx, get_string(j, "TableName"));
+  if (a.kind == Action::Put) {
+    a.key = key_of_item(*a.table, a.item);
+    for (const auto& k : a.table->key_schema) a.key_map.emplace(k.attribute_name, a.item.at(k.attribute_name));
+    check_item_size(a.item);
+  } else {
+    a.key = key_of(*a.table, a.key_map);
+  }
+  for (const auto& action : a.update.actions) {
+    for (const auto& k : a.table->key_schema) {
+      if (k.attribute_name == action.path[0].name) {
+        throw Error::validation("One or more parameter values were invalid: Cannot update attribute " +
+                                k.attribute_name + ". This attribute is part of the key");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void transact_write_items(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  std::string_view token = get_string(body, "ClientRequestToken");
+  std::string token_key;
+  std::string request_text = simdjson::minify(body);
+  if (!token.empty()) {
+    token_key = std::string(ctx.ns) + "\n" + std::string(token);
+    std::lock_guard lock(token_memory().mu);
+    auto& entries = token_memory().entries;
+    auto it = entries.find(token_key);
+    if (it != entries.end() && it->second.expires > steady_now()) {
+      if (it->second.request != request_text) {
+        throw Error("IdempotentParameterMismatchException",
+                    "Request parameters do not match the parameters of the original request with the same client "
+                    "request token");
+      }
+      out.begin_object().end_object();  // (the writer is empty: the stored answer is the whole body)
+      return;
+    }
+  }
+
+  simdjson::dom::array items;
+  get_array(body, "TransactItems", &items);
+  std::vector<Action> actions(items.size());
+  size_t i = 0;
+  for (auto entry : items) parse_action(ctx, entry, actions[i++]);
+  std::set<std::pair<uint32_t, std::string>> seen;
+  for (const auto& a : actions) {
+    if (!seen.insert({a.table->id, a.key}).second) {
+      throw Error::validation("Transaction request cannot include multiple operations on one item");
+    }
+  }
+
+  std::vector<storage::ItemStore::Write> writes;
+  for (auto& a : actions) {
+    Action* ap = &a;
+    writes.push_back({a.table.get(), a.key, [ap](const AttributeMap* old, AttributeMap* next) {
+      Action& a = *ap;
+      static const AttributeMap kNoItem;
+      a.has_old = old != nullptr;
+      if (old) a.old = *old;
+      if (a.condition && !expr::evaluate(*a.condition, old ? *old : kNoItem)) {
+        a.reason = "ConditionalCheckFailed";
+        a.reason_message = "The conditional request failed";
+        return Change::Keep;
+      }
+      switch (a.kind) {
+        case Action::Check: return Change::Keep;
+        case Action::Delete:
+          a.charged = old ? storage::item_size(*old) : 0;
+          return Change::Delete;
+        case Action::Put:
+          *next = a.item;
+          a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
+          return Change::Put;
+        case Action::Update:
+          *next = old ? *old : a.key_map;
+          try {
+            expr::apply_update(a.update, *next);
+          } catch (const Error& e) {
+            a.reason = "ValidationError";
+            a.reason_message = e.message();
+            return Change::Keep;
+          }
+          if (storage::item_size(*next) > 400 * 1024) {
+            a.reason = "ValidationError";
+            a.reason_message = "Item size to update has exceeded the maximum allowed size";
+            return Change::Keep;
+          }
+          a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
+          return Change::Put;
+      }
+      return Change::Keep;
+    }, a.kind == Action::Update});
+  }
+  ctx.items.write_all(writes, [&] {
+    for (const auto& a : actions) {
+      if (a.reason != "None") throw cancelled(actions);
+    }
+  });
+
+  out.begin_object();
+  // A transaction costs two write units per unit of each item written.
+  std::map<std::string, double> units;
+  for (const auto& a : actions) units[a.table->name] += 2 * write_units(a.charged);
+  write_capacity_list(out, body, {units.begin(), units.end()});
+  out.end_object();
+  if (!token_key.empty()) {
+    std::lock_guard lock(token_memory().mu);
+    token_memory().entries[token_key] = {request_text, "", steady_now() + kTokenMillis};
+  }
+}
+
+void transact_get_items(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+  simdjson::dom::array items;
+  get_array(body, "TransactItems", &items);
+  struct Get {
+    storage::TableRef table;
+    std::unique_ptr<ExpressionParams> params;
+    std::optional<std::vector<expr::Path>> projection;
+  };
+  std::vector<Get> gets;
+  std::vector<std::string> keys;
+  std::set<std::pair<uint32_t, std::string>> seen;
+  for (auto entry : items) {
+    simdjson::dom::element g;
+    if (!has(entry, "Get", &g)) throw Error::validation("TransactItems can only contain Get");
+    Get get;
+    get.params = std::make_unique<ExpressionParams>(g, std::initializer_list<const char*>{"ProjectionExpression"},
+                                                    /*takes_values=*/false);
+    get.projection = get.params->projection(g);
+    get.params->finish();
+    simdjson::dom::element key;
+    has(g, "Key", &key);
+    AttributeMap key_map = parse_attribute_map(key);
+    get.table = require_item_table(ctx, get_string(g, "TableName"));
+    std::string k = key_of(*get.table, key_map);
+    if (!seen.insert({get.table->id, k}).second) {
+      throw Error::validation("Transaction request cannot include multiple operations on one item");
+    }
+    keys.push_back(std::move(k));
+    gets.push_back(std::move(get));
+  }
+  std::vector<std::optional<AttributeMap>> found;
+  ctx.items.read_all(keys, &found);
+  out.begin_object().key("Responses").begin_array();
+  std::map<std::string, double> units;
+  for (size_t i = 0; i < gets.size(); ++i) {
+    out.begin_object();
+    if (found[i]) {
+      out.key("Item");
+      write_attribute_map(out, gets[i].projection ? expr::project(*gets[i].projection, *found[i]) : *found[i]);
+    }
+    out.end_object();
+    units[gets[i].table->name] += 2 * read_units(found[i] ? storage::item_size(*found[i]) : 0, true);
+  }
+  out.end_array();
+  write_capacity_list(out, body, {units.begin(), units.end()});
+  out.end_object();
+}
+
+}  // namespace ddb::api
