@@ -94,6 +94,35 @@ Source resolve_source(Context& ctx, const simdjson::dom::element& body, const st
   return s;
 }
 
+// The attributes an index holds: the table's and the index's keys, and what its projection includes.
+std::set<std::string> projected_attributes(const Source& source) {
+  std::set<std::string> names;
+  for (const auto& k : source.table->key_schema) names.insert(k.attribute_name);
+  for (const auto& k : source.index->key_schema) names.insert(k.attribute_name);
+  for (const auto& a : source.index->projection.non_key_attributes) names.insert(a);
+  return names;
+}
+
+// Rejects a filter on a global index that names attributes the index does not hold.
+void check_filter_projected(const expr::Node* filter, const Source& source) {
+  if (!filter || !source.index || !source.index->global || source.index->projection.projection_type == "ALL") return;
+  std::set<std::string> projected = projected_attributes(source);
+  std::vector<std::string> missing;
+  std::function<void(const expr::Node&)> walk = [&](const expr::Node& n) {
+    if (n.op == expr::Op::PathRef && !projected.count(n.path[0].name) &&
+        std::find(missing.begin(), missing.end(), n.path[0].name) == missing.end()) {
+      missing.push_back(n.path[0].name);
+    }
+    for (const auto& a : n.args) walk(a);
+  };
+  walk(*filter);
+  if (missing.empty()) return;
+  std::string list;
+  for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+  throw Error::validation("One or more parameter values were invalid: Secondary index " + source.index->name +
+                          " does not project one or more filter attributes: [" + list + "]");
+}
+
 // Select and the projection, with DynamoDB's rules for which go together.
 struct Output {
   std::string select;  // ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES or COUNT
@@ -127,6 +156,22 @@ Output resolve_output(const simdjson::dom::element& body, const Source& source, 
     throw Error::validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
   if (source.index && source.index->projection.projection_type != "ALL") {
+    // What a global index does not hold cannot be asked of it (a local index reads the rest from the table).
+    if (source.index->global && o.projection) {
+      std::set<std::string> projected = projected_attributes(source);
+      std::string missing;
+      for (const auto& path : *o.projection) {
+        if (!projected.count(path[0].name)) missing += (missing.empty() ? "" : ", ") + path[0].name;
+      }
+      if (!missing.empty()) {
+        throw Error::validation("One or more parameter values were invalid: Global secondary index " +
+                                source.index->name + " does not project [" + missing + "]");
+      }
+    }
+    if (!source.index->global && o.projection) {
+      std::set<std::string> projected = projected_attributes(source);
+      for (const auto& path : *o.projection) o.fetch_from_table = o.fetch_from_table || !projected.count(path[0].name);
+    }
     if (select == "ALL_ATTRIBUTES") {
       if (source.index->global) {
         throw Error::validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
@@ -285,6 +330,7 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   if (!schema.range_key.empty()) schema.range_type = declared_type(*table, schema.range_key);
   expr::KeyCondition kc = expr::check_key_condition(*key_node, schema);
   check_filter_keys(filter, source, has(body, "QueryFilter") ? "QueryFilter" : "Filter Expression");
+  check_filter_projected(filter, source);
 
   std::string partition;
   storage::encode_key_value(*kc.partition, partition);
@@ -347,6 +393,7 @@ void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   Source source = resolve_source(ctx, body, table);
   Output output = resolve_output(body, source, params);
   params.finish();
+  check_filter_projected(filter, source);
 
   // A segment is a range of partition hashes: segments are disjoint and together cover the table.
   std::string p = storage::keys::id_prefix(source.space(), source.id());

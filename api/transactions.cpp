@@ -158,7 +158,10 @@ void parse_action(Context& ctx, simdjson::dom::element entry, Action& a) {
 void transact_write_items(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   std::string_view token = get_string(body, "ClientRequestToken");
   std::string token_key;
-  std::string request_text = simdjson::minify(body);
+  // A retry is the same request when its actions are the same (ReturnConsumedCapacity may differ).
+  simdjson::dom::element transact_items;
+  has(body, "TransactItems", &transact_items);
+  std::string request_text = simdjson::minify(transact_items);
   if (!token.empty()) {
     token_key = std::string(ctx.ns) + "\n" + std::string(token);
     std::lock_guard lock(token_memory().mu);
@@ -166,9 +169,7 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
     auto it = entries.find(token_key);
     if (it != entries.end() && it->second.expires > steady_now()) {
       if (it->second.request != request_text) {
-        throw Error("IdempotentParameterMismatchException",
-                    "Request parameters do not match the parameters of the original request with the same client "
-                    "request token");
+        throw Error("IdempotentParameterMismatchException", "");
       }
       out.begin_object().end_object();  // (the writer is empty: the stored answer is the whole body)
       return;
@@ -197,7 +198,8 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
       if (old) a.old = *old;
       if (a.condition && !expr::evaluate(*a.condition, old ? *old : kNoItem)) {
         a.reason = "ConditionalCheckFailed";
-        a.reason_message = "The conditional request failed";
+        // (the service's sentence ends with a full stop for a ConditionCheck action, and without for the others)
+        a.reason_message = a.kind == Action::Check ? "The conditional request failed." : "The conditional request failed";
         return Change::Keep;
       }
       switch (a.kind) {
@@ -211,13 +213,7 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
           return Change::Put;
         case Action::Update:
           *next = old ? *old : a.key_map;
-          try {
-            expr::apply_update(a.update, *next);
-          } catch (const Error& e) {
-            a.reason = "ValidationError";
-            a.reason_message = e.message();
-            return Change::Keep;
-          }
+          expr::apply_update(a.update, *next);  // an operand of the wrong type refuses the whole request
           if (storage::item_size(*next) > 400 * 1024) {
             a.reason = "ValidationError";
             a.reason_message = "Item size to update has exceeded the maximum allowed size";
