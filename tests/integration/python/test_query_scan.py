@@ -1,5 +1,6 @@
 """Query, Scan and secondary indexes through boto3."""
 import random
+import time
 import uuid
 from decimal import Decimal
 
@@ -243,7 +244,6 @@ def test_gsi_created_on_a_populated_table(ddb, orders):
                      GlobalSecondaryIndexUpdates=[{"Create": {
                          "IndexName": "byNote", "KeySchema": [{"AttributeName": "note", "KeyType": "HASH"}],
                          "Projection": {"ProjectionType": "ALL"}}}])
-    import time
     for _ in range(100):  # the backfill runs in the background: CREATING, then ACTIVE
         t = ddb.describe_table(TableName=orders)["Table"]
         gsi = {g["IndexName"]: g for g in t["GlobalSecondaryIndexes"]}["byNote"]
@@ -257,8 +257,13 @@ def test_gsi_created_on_a_populated_table(ddb, orders):
                   ExpressionAttributeValues={":n": {"S": "n7"}})
     assert sorted(i["customer"]["S"] for i in r["Items"]) == ["alice", "bob", "carol"]
     ddb.update_table(TableName=orders, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byNote"}}])
-    names = [g["IndexName"] for g in ddb.describe_table(TableName=orders)["Table"]["GlobalSecondaryIndexes"]]
-    assert names == ["byStatus"]
+    for _ in range(100):  # the service shows DELETING for a while; ddblocal removes the index at once
+        gsis = ddb.describe_table(TableName=orders)["Table"]["GlobalSecondaryIndexes"]
+        if [g["IndexName"] for g in gsis] == ["byStatus"]:
+            break
+        assert {g["IndexName"]: g["IndexStatus"] for g in gsis}["byNote"] == "DELETING"
+        time.sleep(0.05)
+    assert [g["IndexName"] for g in gsis] == ["byStatus"]
 
 
 def test_index_contents_equal_a_recomputation_after_a_random_workload(ddb):
