@@ -114,6 +114,7 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
     std::string key;
     bool put = false;
     AttributeMap item;  // the item to put
+    AttributeValue partition_key;
   };
   std::vector<Write> writes;
   std::set<std::pair<uint32_t, std::string>> seen;
@@ -136,11 +137,14 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
         has(put, "Item", &item);
         w.item = parse_attribute_map(item);
         w.key = key_of_item(*table, w.item);
+        w.partition_key = w.item.at(table->hash_key());
         check_item_size(w.item);
       } else {
         simdjson::dom::element key;
         has(del, "Key", &key);
-        w.key = key_of(*table, parse_attribute_map(key));
+        AttributeMap key_map = parse_attribute_map(key);
+        w.key = key_of(*table, key_map);
+        w.partition_key = key_map.at(table->hash_key());
       }
       if (!seen.insert({table->id, w.key}).second) {
         throw Error::validation("Provided list of item keys contains duplicates");
@@ -150,7 +154,9 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
   }
 
   std::map<std::string, double> units;
+  std::vector<std::pair<const storage::TableDef*, AttributeValue>> partitions;
   for (auto& w : writes) {
+    partitions.push_back({w.table.get(), w.partition_key});
     size_t charged = w.put ? storage::item_size(w.item) : 0;
     ctx.items.write(*w.table, w.key, [&](const AttributeMap* old, AttributeMap* next) {
       if (old) charged = std::max(charged, storage::item_size(*old));
@@ -163,6 +169,7 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
   out.begin_object().key("UnprocessedItems").begin_object().end_object();
   std::vector<std::pair<std::string, double>> capacity(units.begin(), units.end());
   write_capacity_list(out, body, capacity);
+  write_item_collection_metrics_map(ctx, out, body, partitions);
   out.end_object();
 }
 

@@ -1,6 +1,7 @@
 #include "api/item_support.h"
 
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "api/attribute_json.h"
@@ -278,12 +279,17 @@ std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::
   return out;
 }
 
-void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
-                                   const storage::TableDef& table, const AttributeValue& partition_key) {
-  if (get_string(body, "ReturnItemCollectionMetrics", "NONE") != "SIZE") return;
-  bool has_lsi = false;
-  for (const auto& i : table.indexes) has_lsi = has_lsi || !i.global;
-  if (!has_lsi) return;
+namespace {
+
+bool has_local_index(const storage::TableDef& table) {
+  for (const auto& i : table.indexes) {
+    if (!i.global) return true;
+  }
+  return false;
+}
+
+// One item collection's metrics: its key and the service's size estimate range in GB.
+void write_collection(Context& ctx, JsonWriter& out, const storage::TableDef& table, const AttributeValue& partition_key) {
   // The collection: the partition's items and their local index entries.
   std::string prefix = storage::ItemStore::item_key(table, partition_key, nullptr);
   size_t bytes = 0;
@@ -299,14 +305,40 @@ void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson
       }
     }
   }
-  double gb = double(bytes) / (1024.0 * 1024.0 * 1024.0);
-  double lower = double(int64_t(gb));
-  out.key("ItemCollectionMetrics").begin_object();
+  double lower = double(int64_t(double(bytes) / (1024.0 * 1024.0 * 1024.0)));
+  out.begin_object();
   out.key("ItemCollectionKey").begin_object().key(table.hash_key());
   write_attribute_value(out, partition_key);
   out.end_object();
   out.key("SizeEstimateRangeGB").begin_array().raw_number(format_units(lower)).raw_number(format_units(lower + 1));
   out.end_array().end_object();
+}
+
+}  // namespace
+
+void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+                                   const storage::TableDef& table, const AttributeValue& partition_key) {
+  if (get_string(body, "ReturnItemCollectionMetrics", "NONE") != "SIZE" || !has_local_index(table)) return;
+  out.key("ItemCollectionMetrics");
+  write_collection(ctx, out, table, partition_key);
+}
+
+void write_item_collection_metrics_map(
+    Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+    const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions) {
+  if (get_string(body, "ReturnItemCollectionMetrics", "NONE") != "SIZE") return;
+  std::map<std::string, std::vector<const std::pair<const storage::TableDef*, AttributeValue>*>> by_table;
+  for (const auto& w : written_partitions) {
+    if (has_local_index(*w.first)) by_table[w.first->name].push_back(&w);
+  }
+  if (by_table.empty()) return;
+  out.key("ItemCollectionMetrics").begin_object();
+  for (const auto& [name, writes] : by_table) {
+    out.key(name).begin_array();
+    for (const auto* w : writes) write_collection(ctx, out, *w->first, w->second);
+    out.end_array();
+  }
+  out.end_object();
 }
 
 void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,

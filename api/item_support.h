@@ -84,6 +84,11 @@ void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
 // item collection (the partition) of the written key, with the service's size estimate range in GB.
 void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
                                    const storage::TableDef& table, const AttributeValue& partition_key);
+// The same for operations that write several items (BatchWriteItem, TransactWriteItems): a map from table to
+// the metrics of each item collection written, for the tables with local indexes.
+void write_item_collection_metrics_map(
+    Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+    const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions);
 double read_units(size_t item_bytes, bool consistent);
 
 }  // namespace ddb::api

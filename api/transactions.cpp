@@ -24,6 +24,7 @@ namespace {
 using Change = storage::ItemStore::Change;
 
 constexpr int64_t kTokenMillis = 10 * 60 * 1000;  // a ClientRequestToken is remembered for 10 minutes
+constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 
 // The answers of transactions by client request token: a retry with the same request gets the same answer.
 struct TokenMemory {
@@ -182,11 +183,14 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
   size_t i = 0;
   for (auto entry : items) parse_action(ctx, entry, actions[i++]);
   std::set<std::pair<uint32_t, std::string>> seen;
+  size_t total_bytes = 0;
   for (const auto& a : actions) {
     if (!seen.insert({a.table->id, a.key}).second) {
       throw Error::validation("Transaction request cannot include multiple operations on one item");
     }
+    total_bytes += storage::item_size(a.kind == Action::Put ? a.item : a.key_map);
   }
+  if (total_bytes > kMaxTransactionBytes) throw Error::validation("Transaction request cannot be larger than 4 MB");
 
   std::vector<storage::ItemStore::Write> writes;
   for (auto& a : actions) {
@@ -236,6 +240,11 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
   std::map<std::string, double> units;
   for (const auto& a : actions) units[a.table->name] += 2 * write_units(a.charged);
   write_capacity_list(out, body, {units.begin(), units.end()});
+  std::vector<std::pair<const storage::TableDef*, AttributeValue>> partitions;
+  for (const auto& a : actions) {
+    if (a.kind != Action::Check) partitions.push_back({a.table.get(), a.key_map.at(a.table->hash_key())});
+  }
+  write_item_collection_metrics_map(ctx, out, body, partitions);
   out.end_object();
   if (!token_key.empty()) {
     std::lock_guard lock(token_memory().mu);

@@ -303,3 +303,16 @@ def test_index_contents_equal_a_recomputation_after_a_random_workload(ddb):
     t = ddb.describe_table(TableName=name)["Table"]
     assert t["GlobalSecondaryIndexes"][0]["ItemCount"] == len(expected)
     ddb.delete_table(TableName=name)
+
+
+@pytest.mark.service_only
+def test_item_collection_metrics_on_a_table_with_a_local_index(ddb, orders):
+    key = {"customer": {"S": "dave"}, "order": {"N": "1"}}
+    r = ddb.put_item(TableName=orders, Item={**key, "amount": {"N": "5"}}, ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"] == {"ItemCollectionKey": {"customer": {"S": "dave"}},
+                                          "SizeEstimateRangeGB": [0.0, 1.0]}
+    r = ddb.transact_write_items(TransactItems=[{"Update": {
+        "TableName": orders, "Key": key, "UpdateExpression": "SET amount = :a",
+        "ExpressionAttributeValues": {":a": {"N": "6"}}}}], ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"][orders][0]["ItemCollectionKey"] == {"customer": {"S": "dave"}}
+    assert "ItemCollectionMetrics" not in ddb.get_item(TableName=orders, Key=key)
