@@ -1,0 +1,100 @@
+// The stored forms: the item codec, the order-preserving key encoding, DynamoDB's item size rule.
+#include "storage/item_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "expressions/number.h"
+
+using namespace ddb;
+using namespace ddb::storage;
+
+namespace {
+
+std::string key_of(const AttributeValue& v) {
+  std::string out;
+  encode_key_value(v, out);
+  return out;
+}
+
+AttributeValue N(const std::string& text) {
+  Number n;
+  std::string error;
+  EXPECT_TRUE(Number::parse(text, &n, &error)) << text;
+  return AttributeValue::number(n.to_string());
+}
+
+}  // namespace
+
+TEST(ItemCodec, EveryTypeRoundTrips) {
+  AttributeValue list;
+  list.type = AttrType::L;
+  list.list = {AttributeValue::string("x"), N("-1.5"), AttributeValue::null()};
+  AttributeValue map;
+  map.type = AttrType::M;
+  map.map = {{"inner", list}, {"", AttributeValue::boolean_of(false)}};
+  AttributeValue ss;
+  ss.type = AttrType::SS;
+  ss.set = {"b", "a"};
+  AttributeValue bs;
+  bs.type = AttrType::BS;
+  bs.set = {std::string("\0\1", 2)};
+  AttributeMap item = {{"s", AttributeValue::string(std::string("with\0nul", 8))}, {"n", N("1e125")},
+                       {"b", AttributeValue::binary("\xff\x00")}, {"t", AttributeValue::boolean_of(true)},
+                       {"m", map}, {"ss", ss}, {"bs", bs}};
+  std::string bytes;
+  encode_item(item, bytes);
+  EXPECT_EQ(decode_item(bytes), item);
+  EXPECT_THROW(decode_item(bytes.substr(0, bytes.size() - 1)), std::runtime_error);
+}
+
+TEST(KeyEncoding, NumbersSortNumerically) {
+  std::vector<std::string> texts = {"-1e125", "-100", "-99.5", "-1", "-0.5", "-0.0001", "-1e-130", "0",
+                                    "1e-130", "0.0001", "0.5", "1", "1.5", "2", "10", "99.99", "100", "1e125"};
+  for (size_t i = 0; i + 1 < texts.size(); ++i) {
+    EXPECT_LT(key_of(N(texts[i])), key_of(N(texts[i + 1]))) << texts[i] << " < " << texts[i + 1];
+  }
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> mantissa(-999999, 999999), exponent(-20, 20);
+  for (int i = 0; i < 2000; ++i) {
+    AttributeValue a = N(std::to_string(mantissa(rng)) + "e" + std::to_string(exponent(rng)));
+    AttributeValue b = N(std::to_string(mantissa(rng)) + "e" + std::to_string(exponent(rng)));
+    int by_value = Number::from_canonical(a.scalar).compare(Number::from_canonical(b.scalar));
+    int by_key = key_of(a).compare(key_of(b));
+    EXPECT_EQ(by_value < 0, by_key < 0) << a.scalar << " vs " << b.scalar;
+    EXPECT_EQ(by_value == 0, by_key == 0) << a.scalar << " vs " << b.scalar;
+  }
+}
+
+TEST(KeyEncoding, StringsAndBinariesSortByUnsignedBytesAndArePrefixFree) {
+  std::vector<std::string> values = {"", std::string("\0", 1), std::string("\0\0", 2), std::string("\0\1", 2), "\x01",
+                                     "A", "a", "a b", "aa", "ab", "\x7f", "\xc3\xa9", "\xff", "\xff\xff"};
+  for (size_t i = 0; i + 1 < values.size(); ++i) {
+    EXPECT_LT(key_of(AttributeValue::binary(values[i])), key_of(AttributeValue::binary(values[i + 1])));
+  }
+  // Prefix-free: a key followed by more bytes still sorts by the key first.
+  EXPECT_LT(key_of(AttributeValue::string("a")) + "\xff\xff", key_of(AttributeValue::string("a\x01")));
+}
+
+TEST(ItemSize, FollowsDynamoDBsRules) {
+  auto size_of = [](const AttributeValue& v) { return attribute_value_size(v); };
+  EXPECT_EQ(size_of(N("0")), 1u);
+  EXPECT_EQ(size_of(N("123")), 3u);
+  EXPECT_EQ(size_of(N("12345")), 4u);
+  EXPECT_EQ(size_of(N("-123")), 4u);
+  EXPECT_EQ(size_of(N("1.5")), 3u);
+  EXPECT_EQ(size_of(N("0.05")), 2u);
+  EXPECT_EQ(size_of(N("12.34")), 3u);
+  EXPECT_EQ(size_of(N("123.4")), 4u);
+  EXPECT_EQ(size_of(N("12345678901234567890123456789012345678")), 20u);
+  EXPECT_EQ(size_of(AttributeValue::string("\xc3\xa9")), 2u);  // UTF-8 bytes
+  EXPECT_EQ(size_of(AttributeValue::boolean_of(true)), 1u);
+  AttributeValue l;
+  l.type = AttrType::L;
+  l.list = {AttributeValue::string("ab"), AttributeValue::null()};
+  EXPECT_EQ(size_of(l), 3u + (1 + 2) + (1 + 1));
+  AttributeMap item = {{"pk", AttributeValue::string("k")}, {"v", AttributeValue::string(std::string(409596, 'x'))}};
+  EXPECT_EQ(item_size(item), 409600u);
+}
