@@ -341,6 +341,40 @@ void write_item_collection_metrics_map(
   out.end_object();
 }
 
+void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
+                          double table_units, const storage::ItemStore::IndexWrites& index_writes) {
+  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
+  if (mode == "NONE") return;
+  std::map<std::string, double> global, local;
+  double total = table_units;
+  for (const auto& w : index_writes) {
+    double units = 0;
+    if (w.removed_bytes && w.written_bytes && !w.moved) {
+      units = write_units(std::max(w.removed_bytes, w.written_bytes));
+    } else {
+      if (w.removed_bytes) units += write_units(w.removed_bytes);
+      if (w.written_bytes) units += write_units(w.written_bytes);
+    }
+    (w.index->global ? global : local)[w.index->name] += units;
+    total += units;
+  }
+  out.key("ConsumedCapacity").begin_object();
+  out.member("TableName", table);
+  out.key("CapacityUnits").raw_number(format_units(total));
+  if (mode == "INDEXES") {
+    out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(table_units)).end_object();
+    for (const auto* group : {&global, &local}) {
+      if (group->empty()) continue;
+      out.key(group == &global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_object();
+      for (const auto& [name, units] : *group) {
+        out.key(name).begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+      }
+      out.end_object();
+    }
+  }
+  out.end_object();
+}
+
 void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
                          const std::vector<std::pair<std::string, double>>& per_table) {
   std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");

@@ -14,6 +14,7 @@
 #include "expressions/legacy.h"
 #include "model/attribute_value.h"
 #include "storage/catalog.h"
+#include "storage/item_store.h"
 
 namespace ddb::api {
 
@@ -74,6 +75,10 @@ std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::
 // With index_name, INDEXES breaks the units down to that index (global or local) instead of the table.
 void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
                              double units, const std::string& index_name = {}, bool global_index = false);
+// A single-item write: the table's units plus what each index it changed cost (an entry written or removed
+// costs its write units; a moved index key costs both), broken down by INDEXES.
+void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
+                          double table_units, const storage::ItemStore::IndexWrites& index_writes);
 double write_units(size_t item_bytes);
 
 // ReturnConsumedCapacity of a multi-table operation (batches, transactions): a list with one entry per table.

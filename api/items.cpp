@@ -63,7 +63,7 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
   AttributeMap old_copy;
   bool existed = false;
   size_t charged = storage::item_size(item);
-  ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
+  auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
     check_condition(condition, body, old);
     if (old && rv == "ALL_OLD") old_copy = *old;
     existed = old != nullptr;
@@ -73,7 +73,7 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
   });
   out.begin_object();
   if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
-  write_consumed_capacity(out, body, table->name, write_units(charged));
+  write_write_capacity(out, body, table->name, write_units(charged), index_writes);
   write_item_collection_metrics(ctx, out, body, *table, item.at(table->hash_key()));
   out.end_object();
 }
@@ -149,7 +149,7 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   bool existed = false;
   size_t charged = 0;
   std::set<std::string> touched;
-  ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
+  auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
     check_condition(condition, body, old);
     existed = old != nullptr;
     *next = old ? *old : key_map;
@@ -183,7 +183,7 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
     AttributeMap r = only_touched(after);
     if (!r.empty()) write_attributes(out, r);
   }
-  write_consumed_capacity(out, body, table->name, write_units(charged));
+  write_write_capacity(out, body, table->name, write_units(charged), index_writes);
   write_item_collection_metrics(ctx, out, body, *table, key_map.at(table->hash_key()));
   out.end_object();
 }
@@ -202,7 +202,7 @@ void delete_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
 
   AttributeMap old_copy;
   bool existed = false;
-  ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap*) {
+  auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap*) {
     check_condition(condition, body, old);
     existed = old != nullptr;
     if (old) old_copy = *old;
@@ -210,7 +210,7 @@ void delete_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   });
   out.begin_object();
   if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
-  write_consumed_capacity(out, body, table->name, write_units(existed ? storage::item_size(old_copy) : 0));
+  write_write_capacity(out, body, table->name, write_units(existed ? storage::item_size(old_copy) : 0), index_writes);
   write_item_collection_metrics(ctx, out, body, *table, key_map.at(table->hash_key()));
   out.end_object();
 }

@@ -215,10 +215,13 @@ void ItemStore::drop_index(const IndexDef& index) {
   c.bytes = 0;
 }
 
-void ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update) {
+ItemStore::IndexWrites ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide,
+                                        bool by_update) {
+  IndexWrites index_writes;
   std::vector<Write> writes;
-  writes.push_back({&table, key, decide, by_update});
+  writes.push_back({&table, key, decide, by_update, &index_writes});
   write_all(writes);
+  return index_writes;
 }
 
 void ItemStore::write_all(std::vector<Write>& writes, const std::function<void()>& before_commit) {
@@ -263,6 +266,13 @@ void ItemStore::write_all(std::vector<Write>& writes, const std::function<void()
     Planned& p = plans[i];
     if (p.change == Change::Keep) continue;
     apply_index_changes(p.indexes, batch);
+    if (writes[i].index_writes) {
+      for (const IndexChange& ch : p.indexes) {
+        writes[i].index_writes->push_back({ch.index, ch.had ? item_size(ch.old_entry) : 0,
+                                           ch.has ? item_size(ch.new_entry) : 0,
+                                           ch.had && ch.has && ch.old_key != ch.new_key});
+      }
+    }
     int64_t count_delta = 0, bytes_delta = p.existed ? -int64_t(item_size(p.old)) : 0;
     if (p.change == Change::Put) {
       std::string bytes;

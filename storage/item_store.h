@@ -23,6 +23,7 @@ namespace ddb::storage {
 
 class Store;
 struct TableDef;
+struct IndexDef;
 
 struct TableStats {
   int64_t item_count = 0;
@@ -44,7 +45,17 @@ class ItemStore {
   // decide(old, next): old is null when there is no item; to write, fill *next and answer Put, or answer
   // Delete; Keep writes nothing. decide may throw (e.g. a failed condition): nothing is written then.
   using Decide = std::function<Change(const AttributeMap* old, AttributeMap* next)>;
-  void write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update = false);
+  // What one write did to the table's indexes (for the capacity it consumed): per index whose entry changed,
+  // the size of the entry removed and of the entry written (0 for none), and whether the entry's key moved.
+  struct IndexWrite {
+    const IndexDef* index;
+    size_t removed_bytes, written_bytes;
+    bool moved;
+  };
+  using IndexWrites = std::vector<IndexWrite>;
+
+  // Returns what the write did to the table's indexes.
+  IndexWrites write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update = false);
 
   // Several items at once (a transaction): every item is locked, read and decided, then before_commit (if
   // given) may still refuse everything by throwing, and otherwise every change commits in one WriteBatch.
@@ -53,6 +64,7 @@ class ItemStore {
     std::string key;
     Decide decide;
     bool by_update = false;
+    IndexWrites* index_writes = nullptr;  // filled when given
   };
   void write_all(std::vector<Write>& writes, const std::function<void()>& before_commit = {});
 

@@ -316,3 +316,20 @@ def test_item_collection_metrics_on_a_table_with_a_local_index(ddb, orders):
         "ExpressionAttributeValues": {":a": {"N": "6"}}}}], ReturnItemCollectionMetrics="SIZE")
     assert r["ItemCollectionMetrics"][orders][0]["ItemCollectionKey"] == {"customer": {"S": "dave"}}
     assert "ItemCollectionMetrics" not in ddb.get_item(TableName=orders, Key=key)
+
+
+def test_writes_charge_the_indexes_they_change(ddb, orders):
+    key = {"customer": {"S": "erin"}, "order": {"N": "1"}}
+    r = ddb.put_item(TableName=orders, Item={**key, "status": {"S": "open"}, "amount": {"N": "5"}},
+                     ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert r["CapacityUnits"] == 3.0
+    assert r["Table"] == {"CapacityUnits": 1.0}
+    assert r["GlobalSecondaryIndexes"] == {"byStatus": {"CapacityUnits": 1.0}}
+    assert r["LocalSecondaryIndexes"] == {"byAmount": {"CapacityUnits": 1.0}}
+    # Moving an index key deletes one entry and writes another: two units for that index.
+    r = ddb.update_item(TableName=orders, Key=key, UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+                        ExpressionAttributeValues={":s": {"S": "shipped"}}, ReturnConsumedCapacity="INDEXES")
+    assert r["ConsumedCapacity"]["GlobalSecondaryIndexes"] == {"byStatus": {"CapacityUnits": 2.0}}
+    assert "LocalSecondaryIndexes" not in r["ConsumedCapacity"]  # the local index's entry did not change
+    total = ddb.delete_item(TableName=orders, Key=key, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert total["CapacityUnits"] == 3.0
