@@ -4,6 +4,7 @@
 // items as they are, and either commits every change in one WriteBatch or cancels with a reason per action, in
 // action order. A read transaction reads every item under the same locks, so it never sees half a write.
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -29,12 +30,22 @@ constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 // The answers of transactions by client request token: a retry with the same request gets the same answer.
 struct TokenMemory {
   struct Entry {
-    std::string request;
-    std::string response;
+    std::string request;  // the TransactItems, minified
     int64_t expires;
   };
   std::mutex mu;
   std::map<std::string, Entry> entries;
+  std::deque<std::pair<int64_t, std::string>> by_expiry;  // to forget expired tokens in the order they expire
+
+  void remember(const std::string& key, std::string request, int64_t now) {
+    while (!by_expiry.empty() && by_expiry.front().first <= now) {
+      auto it = entries.find(by_expiry.front().second);
+      if (it != entries.end() && it->second.expires <= now) entries.erase(it);
+      by_expiry.pop_front();
+    }
+    entries[key] = {std::move(request), now + kTokenMillis};
+    by_expiry.emplace_back(now + kTokenMillis, key);
+  }
 };
 
 TokenMemory& token_memory() {
@@ -172,7 +183,7 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
       if (it->second.request != request_text) {
         throw Error("IdempotentParameterMismatchException", "");
       }
-      out.begin_object().end_object();  // (the writer is empty: the stored answer is the whole body)
+      out.begin_object().end_object();  // the retry succeeds and writes nothing
       return;
     }
   }
@@ -248,7 +259,7 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
   out.end_object();
   if (!token_key.empty()) {
     std::lock_guard lock(token_memory().mu);
-    token_memory().entries[token_key] = {request_text, "", steady_now() + kTokenMillis};
+    token_memory().remember(token_key, std::move(request_text), steady_now());
   }
 }
 
