@@ -30,7 +30,7 @@ AttrType key_type(const storage::TableDef& table, const std::string& name) {
   return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
 }
 
-void check_key_value(const storage::TableDef& table, const std::string& name, const AttributeValue& v, bool is_hash) {
+void check_key_value(const std::string& name, const AttributeValue& v, bool is_hash) {
   if (v.scalar.empty() && v.type != AttrType::N) {
     throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
                                         "attribute cannot contain an empty ") +
@@ -43,7 +43,6 @@ void check_key_value(const storage::TableDef& table, const std::string& name, co
   if (!is_hash && size > kMaxSortKeyBytes) {
     throw invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
   }
-  (void)table;
 }
 
 bool valid_placeholder(std::string_view key, char sigil) {
@@ -85,8 +84,8 @@ std::string key_of(const storage::TableDef& table, const AttributeMap& key) {
       h->second.type != key_type(table, hash) || (!range.empty() && r->second.type != key_type(table, range))) {
     throw Error::validation("The provided key element does not match the schema");
   }
-  check_key_value(table, hash, h->second, true);
-  if (!range.empty()) check_key_value(table, range, r->second, false);
+  check_key_value(hash, h->second, true);
+  if (!range.empty()) check_key_value(range, r->second, false);
   return storage::ItemStore::item_key(table, h->second, range.empty() ? nullptr : &r->second);
 }
 
@@ -101,7 +100,7 @@ std::string key_of_item(const storage::TableDef& table, const AttributeMap& item
       throw invalid("Type mismatch for key " + name + " expected: " + type_name(expected) +
                     " actual: " + type_name(it->second.type));
     }
-    check_key_value(table, name, it->second, i == 0);
+    check_key_value(name, it->second, i == 0);
     values[i] = &it->second;
   }
   return storage::ItemStore::item_key(table, *values[0], values[1]);

@@ -75,7 +75,7 @@ struct Source {
   }
 };
 
-Source resolve_source(Context& ctx, const simdjson::dom::element& body, const storage::TableRef& table) {
+Source resolve_source(const simdjson::dom::element& body, const storage::TableRef& table) {
   Source s;
   s.table = table.get();
   std::string_view index_name = get_string(body, "IndexName");
@@ -90,7 +90,6 @@ Source resolve_source(Context& ctx, const simdjson::dom::element& body, const st
   if (s.index->global && get_bool(body, "ConsistentRead")) {
     throw Error::validation("Consistent reads are not supported on global secondary indexes");
   }
-  (void)ctx;
   return s;
 }
 
@@ -319,7 +318,7 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   }
   const expr::Node* filter = params.filter(body, "QueryFilter");
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  Source source = resolve_source(ctx, body, table);
+  Source source = resolve_source(body, table);
   Output output = resolve_output(body, source, params);
   params.finish();
 
@@ -390,7 +389,7 @@ void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
                             std::to_string(total));
   }
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  Source source = resolve_source(ctx, body, table);
+  Source source = resolve_source(body, table);
   Output output = resolve_output(body, source, params);
   params.finish();
   check_filter_projected(filter, source);

@@ -641,7 +641,7 @@ class Resolver {
       default: break;
     }
     count_operator();
-    for (const auto& a : raw.args) n.args.push_back(operand(a, raw.op));
+    for (const auto& a : raw.args) n.args.push_back(operand(a));
     switch (n.op) {
       case Op::Eq:
       case Op::Ne:
@@ -729,7 +729,7 @@ class Resolver {
     return n;
   }
 
-  Node operand(const RawNode& raw, Op context) {
+  Node operand(const RawNode& raw) {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
@@ -737,14 +737,13 @@ class Resolver {
       case Op::Value: n.value = value(raw.token); return n;
       case Op::Size:
         count_operator();
-        for (const auto& a : raw.args) n.args.push_back(operand(a, Op::Size));
+        for (const auto& a : raw.args) n.args.push_back(operand(a));
         arity(n, 1);
         if (AttrType t; static_type(n.args[0], &t) && (t == AttrType::N || t == AttrType::BOOL || t == AttrType::NUL)) {
           wrong_type(Op::Size, t);
         }
         return n;
       default:
-        (void)context;
         fail(std::string("The function is not allowed to be used this way in an expression; function: ") + raw.function);
     }
   }
