@@ -22,29 +22,40 @@ namespace {
 
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 
-const std::unordered_map<std::string_view, Operation>& operations() {
-  static const std::unordered_map<std::string_view, Operation> ops = {
-      {"CreateTable", create_table},
-      {"DescribeTable", describe_table},
-      {"ListTables", list_tables},
-      {"UpdateTable", update_table},
-      {"DeleteTable", delete_table},
-      {"TagResource", tag_resource},
-      {"UntagResource", untag_resource},
-      {"ListTagsOfResource", list_tags_of_resource},
-      {"DescribeLimits", describe_limits},
-      {"DescribeEndpoints", describe_endpoints},
-      {"PutItem", put_item},
-      {"GetItem", get_item},
-      {"UpdateItem", update_item},
-      {"DeleteItem", delete_item},
-      {"BatchGetItem", batch_get_item},
-      {"BatchWriteItem", batch_write_item},
-      {"Query", query},
-      {"TransactWriteItems", transact_write_items},
-      {"TransactGetItems", transact_get_items},
-      {"Scan", scan},
-  };
+struct OperationEntry {
+  Operation handler;
+  int model;  // the operation's index in the service model (api/shapes.h)
+};
+
+// Every operation ddblocal serves, with its place in the service model, looked up once per request.
+const std::unordered_map<std::string_view, OperationEntry>& operations() {
+  static const std::unordered_map<std::string_view, OperationEntry> ops = [] {
+    const std::pair<std::string_view, Operation> handlers[] = {
+        {"CreateTable", create_table},
+        {"DescribeTable", describe_table},
+        {"ListTables", list_tables},
+        {"UpdateTable", update_table},
+        {"DeleteTable", delete_table},
+        {"TagResource", tag_resource},
+        {"UntagResource", untag_resource},
+        {"ListTagsOfResource", list_tags_of_resource},
+        {"DescribeLimits", describe_limits},
+        {"DescribeEndpoints", describe_endpoints},
+        {"PutItem", put_item},
+        {"GetItem", get_item},
+        {"UpdateItem", update_item},
+        {"DeleteItem", delete_item},
+        {"BatchGetItem", batch_get_item},
+        {"BatchWriteItem", batch_write_item},
+        {"Query", query},
+        {"TransactWriteItems", transact_write_items},
+        {"TransactGetItems", transact_get_items},
+        {"Scan", scan},
+    };
+    std::unordered_map<std::string_view, OperationEntry> map;
+    for (const auto& [name, handler] : handlers) map.emplace(name, OperationEntry{handler, find_operation(name)});
+    return map;
+  }();
   return ops;
 }
 
@@ -147,8 +158,7 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
     if (request.target.substr(0, kTargetPrefix.size()) != kTargetPrefix) throw Error("UnknownOperationException", "");
     std::string_view op_name = request.target.substr(kTargetPrefix.size());
     auto op = operations().find(op_name);
-    int model_op = find_operation(op_name);
-    if (op == operations().end() || model_op < 0) throw Error("UnknownOperationException", "");
+    if (op == operations().end() || op->second.model < 0) throw Error("UnknownOperationException", "");
 
     std::string_view access_key, region;
     if (request.authorization.substr(0, 5) != "AWS4-") {
@@ -161,7 +171,7 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
                       std::string(request.authorization));
     }
     if (request.body.empty()) throw Error("SerializationException", "");
-    check_request(model_op, body);
+    check_request(op->second.model, body);
 
     thread_local std::string ns;  // reused: no allocation per request
     if (state_->config.shared_db) {
@@ -171,7 +181,7 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
     }
     Context ctx{state_->store, state_->catalog, state_->items, state_->config, state_->background, ns, region};
     JsonWriter out(response.body);
-    op->second(ctx, body, out);
+    op->second.handler(ctx, body, out);
   } catch (const Error& e) {
     write_error(e, response);
   } catch (const std::exception& e) {
