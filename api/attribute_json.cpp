@@ -23,8 +23,10 @@ Error invalid(const std::string& detail) {
 
 std::string_view expect_string(const element& v, const char* java_type = "String") {
   if (v.is_object()) throw Error("SerializationException", "Start of structure or map found where not expected");
-  if (v.is_array()) throw Error("SerializationException", std::string("Unrecognized collection type class java.lang.") + java_type);
-  if (!v.is_string()) throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to " + java_type);
+  if (v.is_array())
+    throw Error("SerializationException", std::string("Unrecognized collection type class java.lang.") + java_type);
+  if (!v.is_string())
+    throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to " + java_type);
   return v.get_string().value_unsafe();
 }
 
@@ -59,9 +61,15 @@ void parse_set(const element& v, AttributeValue& out, const char* set_name) {
   simdjson::dom::array arr = expect_array(v);
   for (element m : arr) {
     switch (out.type) {
-      case AttrType::SS: out.set.emplace_back(expect_string(m)); break;
-      case AttrType::NS: out.set.push_back(number_of(expect_string(m))); break;
-      default: out.set.push_back(binary_of(m)); break;
+      case AttrType::SS:
+        out.set.emplace_back(expect_string(m));
+        break;
+      case AttrType::NS:
+        out.set.push_back(number_of(expect_string(m)));
+        break;
+      default:
+        out.set.push_back(binary_of(m));
+        break;
     }
   }
   if (out.set.empty()) {
@@ -86,7 +94,9 @@ void parse_set(const element& v, AttributeValue& out, const char* set_name) {
 
 AttributeValue parse(const element& e, int depth) {
   if (!e.is_object()) {
-    if (e.is_array()) throw Error("SerializationException", "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue");
+    if (e.is_array())
+      throw Error("SerializationException",
+                  "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue");
     throw Error("SerializationException", "Unexpected value type in payload");
   }
   simdjson::dom::object obj = e.get_object().value_unsafe();
@@ -101,10 +111,12 @@ AttributeValue parse(const element& e, int depth) {
       throw invalid("Null attribute value types must have the value of true");
     }
   }
-  if (types == 0) throw Error::validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  if (types == 0)
+    throw Error::validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   if (types > 1) {
-    throw Error::validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
-                            "supported datatypes");
+    throw Error::validation(
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+        "supported datatypes");
   }
   for (auto field : obj) {
     std::string_view k = field.key;
@@ -121,12 +133,14 @@ AttributeValue parse(const element& e, int depth) {
       out.scalar = binary_of(v);
     } else if (k == "BOOL") {
       if (v.is_string()) throw Error("SerializationException", "Unexpected token received from parser");
-      if (!v.is_bool()) throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to Boolean");
+      if (!v.is_bool())
+        throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to Boolean");
       out.type = AttrType::BOOL;
       out.boolean = v.get_bool().value_unsafe();
     } else if (k == "NULL") {
       if (v.is_string()) throw Error("SerializationException", "Unexpected token received from parser");
-      if (!v.is_bool()) throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to Boolean");
+      if (!v.is_bool())
+        throw Error("SerializationException", std::string(json_token_name(v)) + " cannot be converted to Boolean");
       if (!v.get_bool().value_unsafe()) throw invalid("Null attribute value types must have the value of true");
       out.type = AttrType::NUL;
     } else if (k == "SS") {
@@ -140,14 +154,21 @@ AttributeValue parse(const element& e, int depth) {
       parse_set(v, out, "binary");
     } else if (k == "L") {
       out.type = AttrType::L;
-      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+      if (depth >= kMaxDepth)
+        throw Error::validation(
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported "
+            "limit");
       for (element m : expect_array(v)) out.list.push_back(parse(m, depth + 1));
     } else if (k == "M") {
       out.type = AttrType::M;
-      if (depth >= kMaxDepth) throw Error::validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+      if (depth >= kMaxDepth)
+        throw Error::validation(
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported "
+            "limit");
       if (v.is_array()) {
         throw Error("SerializationException",
-                    "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>");
+                    "Unrecognized collection type java.util.Map<java.lang.String, "
+                    "com.amazonaws.dynamodb.v20120810.AttributeValue>");
       }
       if (!v.is_object()) throw Error("SerializationException", "Unexpected field type");
       simdjson::dom::object members = v.get_object().value_unsafe();
@@ -171,7 +192,8 @@ AttributeMap parse_attribute_map(const element& e) {
   for (auto field : fields) {
     check_attribute_name(field.key);
     if (field.value.is_null()) {
-      throw Error::validation("The supplied Item contains a null AttributeValue: " + std::string(field.key) + " is null");
+      throw Error::validation("The supplied Item contains a null AttributeValue: " + std::string(field.key) +
+                              " is null");
     }
     m.emplace(std::string(field.key), parse(field.value, 0));
   }
@@ -181,11 +203,21 @@ AttributeMap parse_attribute_map(const element& e) {
 void write_attribute_value(JsonWriter& w, const AttributeValue& v) {
   w.begin_object();
   switch (v.type) {
-    case AttrType::S: w.member("S", v.scalar); break;
-    case AttrType::N: w.member("N", v.scalar); break;
-    case AttrType::B: w.key("B").string(base64_encode(v.scalar)); break;
-    case AttrType::BOOL: w.member("BOOL", v.boolean); break;
-    case AttrType::NUL: w.member("NULL", true); break;
+    case AttrType::S:
+      w.member("S", v.scalar);
+      break;
+    case AttrType::N:
+      w.member("N", v.scalar);
+      break;
+    case AttrType::B:
+      w.key("B").string(base64_encode(v.scalar));
+      break;
+    case AttrType::BOOL:
+      w.member("BOOL", v.boolean);
+      break;
+    case AttrType::NUL:
+      w.member("NULL", true);
+      break;
     case AttrType::SS:
     case AttrType::NS:
       w.key(type_name(v.type)).begin_array();

@@ -45,8 +45,9 @@ void batch_get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter
     TableRequest r;
     r.json = field.value;
     check_not_mixed(field.value, {{"AttributesToGet", {"ProjectionExpression"}}});
-    r.params = std::make_unique<ExpressionParams>(field.value, std::initializer_list<const char*>{"ProjectionExpression"},
-                                                  /*takes_values=*/false);
+    r.params =
+        std::make_unique<ExpressionParams>(field.value, std::initializer_list<const char*>{"ProjectionExpression"},
+                                           /*takes_values=*/false);
     r.projection = r.params->projection(field.value);
     r.params->finish();
     r.consistent = get_bool(field.value, "ConsistentRead");
@@ -126,8 +127,9 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
       simdjson::dom::element put, del;
       bool is_put = has(request, "PutRequest", &put), is_delete = has(request, "DeleteRequest", &del);
       if (is_put == is_delete) {
-        throw Error::validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
-                                "the supported datatypes");
+        throw Error::validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+            "the supported datatypes");
       }
       Write w;
       w.table = table;

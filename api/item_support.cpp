@@ -107,7 +107,8 @@ std::string key_of_item(const storage::TableDef& table, const AttributeMap& item
 }
 
 void check_item_size(const AttributeMap& item) {
-  if (storage::item_size(item) > kMaxItemBytes) throw Error::validation("Item size has exceeded the maximum allowed size");
+  if (storage::item_size(item) > kMaxItemBytes)
+    throw Error::validation("Item size has exceeded the maximum allowed size");
 }
 
 ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
@@ -118,17 +119,21 @@ ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
   for (const char* m : expression_members) uses_expressions = uses_expressions || has(body, m);
   simdjson::dom::element names, values;
   if (has(body, "ExpressionAttributeNames", &names)) {
-    if (!uses_expressions) throw Error::validation("ExpressionAttributeNames can only be specified when using expressions");
+    if (!uses_expressions)
+      throw Error::validation("ExpressionAttributeNames can only be specified when using expressions");
     simdjson::dom::object obj = names.get_object().value_unsafe();
     if (obj.size() == 0) throw Error::validation("ExpressionAttributeNames must not be empty");
     for (auto field : obj) {
       std::string_view k = field.key;
       if (k.size() > kMaxPlaceholderKeyBytes) {
-        throw Error::validation("ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
-                                "key that is too long; size of key: " + std::to_string(k.size()));
+        throw Error::validation(
+            "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
+            "key that is too long; size of key: " +
+            std::to_string(k.size()));
       }
       if (!valid_placeholder(k, '#')) {
-        throw Error::validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + std::string(k) + "\"");
+        throw Error::validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+                                std::string(k) + "\"");
       }
       std::string_view v = field.value.get_string().value_unsafe();
       if (v.empty()) {
@@ -153,11 +158,14 @@ ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
     for (auto field : obj) {
       std::string_view k = field.key;
       if (k.size() > kMaxPlaceholderKeyBytes) {
-        throw Error::validation("ExpressionAttributeValues contains invalid key: The expression attribute map contains "
-                                "a key that is too long; size of key: " + std::to_string(k.size()));
+        throw Error::validation(
+            "ExpressionAttributeValues contains invalid key: The expression attribute map contains "
+            "a key that is too long; size of key: " +
+            std::to_string(k.size()));
       }
       if (!valid_placeholder(k, ':')) {
-        throw Error::validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + std::string(k) + "\"");
+        throw Error::validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
+                                std::string(k) + "\"");
       }
       try {
         values_.emplace(std::string(k), parse_attribute_value(field.value));
@@ -176,7 +184,8 @@ const expr::Node* ExpressionParams::condition(const simdjson::dom::element& body
   simdjson::dom::element e;
   if (has(body, "ConditionExpression", &e)) {
     text = e.get_string().value_unsafe();
-    condition_ = std::make_unique<expr::Node>(expr::parse_condition(text, expr::ExpressionKind::Condition, placeholders_));
+    condition_ =
+        std::make_unique<expr::Node>(expr::parse_condition(text, expr::ExpressionKind::Condition, placeholders_));
     return condition_.get();
   }
   simdjson::dom::element expected;
@@ -187,7 +196,8 @@ const expr::Node* ExpressionParams::condition(const simdjson::dom::element& body
   }
   if (!has_expected) return nullptr;
   legacy_conditions_ = parse_legacy_conditions(expected);
-  condition_ = std::make_unique<expr::Node>(expr::translate_conditions(legacy_conditions_, conditional_operator == "OR"));
+  condition_ =
+      std::make_unique<expr::Node>(expr::translate_conditions(legacy_conditions_, conditional_operator == "OR"));
   if (expr::always_true(*condition_)) return nullptr;
   return condition_.get();
 }
@@ -246,8 +256,10 @@ void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<L
     if (conflicting) legacy_used += (legacy_used.empty() ? "" : ", ") + std::string(c.legacy);
   }
   if (!legacy_used.empty()) {
-    throw Error::validation("Can not use both expression and non-expression parameters in the same request: "
-                            "Non-expression parameters: {" + legacy_used + "} Expression parameters: {" + expr_used + "}");
+    throw Error::validation(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" +
+        legacy_used + "} Expression parameters: {" + expr_used + "}");
   }
 }
 
@@ -288,7 +300,8 @@ bool has_local_index(const storage::TableDef& table) {
 }
 
 // One item collection's metrics: its key and the service's size estimate range in GB.
-void write_collection(Context& ctx, JsonWriter& out, const storage::TableDef& table, const AttributeValue& partition_key) {
+void write_collection(Context& ctx, JsonWriter& out, const storage::TableDef& table,
+                      const AttributeValue& partition_key) {
   // The collection: the partition's items and their local index entries.
   std::string prefix = storage::ItemStore::item_key(table, partition_key, nullptr);
   size_t bytes = 0;
@@ -381,7 +394,8 @@ void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
   out.key("ConsumedCapacity").begin_array();
   for (const auto& [table, units] : per_table) {
     out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(format_units(units));
-    if (mode == "INDEXES") out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
+    if (mode == "INDEXES")
+      out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
     out.end_object();
   }
   out.end_array();

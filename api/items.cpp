@@ -149,20 +149,23 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   bool existed = false;
   size_t charged = 0;
   std::set<std::string> touched;
-  auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
-    check_condition(condition, body, old);
-    existed = old != nullptr;
-    *next = old ? *old : key_map;
-    touched = expr::apply_update(update, *next);
-    size_t new_size = storage::item_size(*next);
-    if (new_size > 400 * 1024) throw Error::validation("Item size to update has exceeded the maximum allowed size");
-    charged = std::max(new_size, old ? storage::item_size(*old) : 0);
-    if (rv != "NONE") {
-      if (old) before = *old;
-      after = *next;
-    }
-    return Change::Put;
-  }, /*by_update=*/true);
+  auto index_writes = ctx.items.write(
+      *table, key,
+      [&](const AttributeMap* old, AttributeMap* next) {
+        check_condition(condition, body, old);
+        existed = old != nullptr;
+        *next = old ? *old : key_map;
+        touched = expr::apply_update(update, *next);
+        size_t new_size = storage::item_size(*next);
+        if (new_size > 400 * 1024) throw Error::validation("Item size to update has exceeded the maximum allowed size");
+        charged = std::max(new_size, old ? storage::item_size(*old) : 0);
+        if (rv != "NONE") {
+          if (old) before = *old;
+          after = *next;
+        }
+        return Change::Put;
+      },
+      /*by_update=*/true);
 
   out.begin_object();
   auto only_touched = [&](const AttributeMap& m) {

@@ -66,7 +66,8 @@ struct Source {
   std::string stored_key(const AttributeMap& item) const {
     if (!index) {
       std::string range = table->range_key();
-      return storage::ItemStore::item_key(*table, item.at(table->hash_key()), range.empty() ? nullptr : &item.at(range));
+      return storage::ItemStore::item_key(*table, item.at(table->hash_key()),
+                                          range.empty() ? nullptr : &item.at(range));
     }
     std::string key;
     AttributeMap ignored;
@@ -141,15 +142,17 @@ Output resolve_output(const simdjson::dom::element& body, const Source& source, 
   if (projecting && select != "SPECIFIC_ATTRIBUTES") {
     bool legacy = has(body, "AttributesToGet");
     if (select == "COUNT") {
-      throw Error::validation(std::string("Cannot specify the ") + (legacy ? "AttributesToGet" : "ProjectionExpression") +
+      throw Error::validation(std::string("Cannot specify the ") +
+                              (legacy ? "AttributesToGet" : "ProjectionExpression") +
                               " when choosing to get only the Count");
     }
     throw Error::validation(std::string("Cannot specify the ") + (legacy ? "AttributesToGet" : "ProjectionExpression") +
                             " when choosing to get " + o.select);
   }
   if (select == "SPECIFIC_ATTRIBUTES" && !projecting) {
-    throw Error::validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get "
-                            "SPECIFIC_ATTRIBUTES");
+    throw Error::validation(
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+        "SPECIFIC_ATTRIBUTES");
   }
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !source.index) {
     throw Error::validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
@@ -173,9 +176,10 @@ Output resolve_output(const simdjson::dom::element& body, const Source& source, 
     }
     if (select == "ALL_ATTRIBUTES") {
       if (source.index->global) {
-        throw Error::validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
-                                "supported for global secondary index " + source.index->name +
-                                " because its projection type is not ALL");
+        throw Error::validation(
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
+            "supported for global secondary index " +
+            source.index->name + " because its projection type is not ALL");
       }
       o.fetch_from_table = true;
     }
@@ -190,8 +194,8 @@ void check_filter_keys(const expr::Node* filter, const Source& source, const cha
   if (!source.range_key().empty()) keys.insert(source.range_key());
   std::function<void(const expr::Node&)> walk = [&](const expr::Node& n) {
     if (n.op == expr::Op::PathRef && keys.count(n.path[0].name)) {
-      throw Error::validation(std::string(what) + " can only contain non-primary key attributes: Primary key attribute: " +
-                              n.path[0].name);
+      throw Error::validation(std::string(what) +
+                              " can only contain non-primary key attributes: Primary key attribute: " + n.path[0].name);
     }
     for (const auto& a : n.args) walk(a);
   };
@@ -210,8 +214,8 @@ struct Page {
 };
 
 // Reads [range) forward or backward, starting after ExclusiveStartKey if given.
-Page read_range(Context& ctx, const Source& source, Range range, bool forward, const AttributeMap* start,
-                size_t limit, const expr::Node* filter, const Output& output) {
+Page read_range(Context& ctx, const Source& source, Range range, bool forward, const AttributeMap* start, size_t limit,
+                const expr::Node* filter, const Output& output) {
   if (start) {
     std::string position = source.stored_key(*start);
     if (forward) {
@@ -274,7 +278,8 @@ std::optional<AttributeMap> exclusive_start_key(const simdjson::dom::element& bo
   std::vector<std::string> names = source.key_attributes();
   bool ok = key.size() == names.size();
   for (const auto& n : names) ok = ok && key.count(n) && key.at(n).type == declared_type(*source.table, n);
-  if (!ok) throw Error::validation("The provided starting key is invalid: The provided key element does not match the schema");
+  if (!ok)
+    throw Error::validation("The provided starting key is invalid: The provided key element does not match the schema");
   return key;
 }
 
@@ -309,12 +314,14 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   std::vector<expr::LegacyCondition> key_conditions;
   simdjson::dom::element e;
   if (has(body, "KeyConditionExpression", &e)) {
-    key_node = std::make_unique<expr::Node>(expr::parse_key_condition(e.get_string().value_unsafe(), params.placeholders()));
+    key_node =
+        std::make_unique<expr::Node>(expr::parse_key_condition(e.get_string().value_unsafe(), params.placeholders()));
   } else if (has(body, "KeyConditions", &e)) {
     key_conditions = parse_legacy_conditions(e);
     key_node = std::make_unique<expr::Node>(expr::translate_conditions(key_conditions, false));
   } else {
-    throw Error::validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    throw Error::validation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
   const expr::Node* filter = params.filter(body, "QueryFilter");
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
@@ -343,11 +350,21 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
     return s;
   };
   switch (kc.sort_op) {
-    case expr::Op::Eq: range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[0]))}; break;
-    case expr::Op::Lt: range.end = enc(kc.sort_values[0]); break;
-    case expr::Op::Le: range.end = prefix_end(enc(kc.sort_values[0])); break;
-    case expr::Op::Gt: range.begin = prefix_end(enc(kc.sort_values[0])); break;
-    case expr::Op::Ge: range.begin = enc(kc.sort_values[0]); break;
+    case expr::Op::Eq:
+      range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[0]))};
+      break;
+    case expr::Op::Lt:
+      range.end = enc(kc.sort_values[0]);
+      break;
+    case expr::Op::Le:
+      range.end = prefix_end(enc(kc.sort_values[0]));
+      break;
+    case expr::Op::Gt:
+      range.begin = prefix_end(enc(kc.sort_values[0]));
+      break;
+    case expr::Op::Ge:
+      range.begin = enc(kc.sort_values[0]);
+      break;
     case expr::Op::Between:
       range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[1]))};
       break;
@@ -356,7 +373,8 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
       range = {b, prefix_end(b)};
       break;
     }
-    default: break;
+    default:
+      break;
   }
   auto start = exclusive_start_key(body, source);
   size_t limit = size_t(get_int(body, "Limit", INT64_MAX));
@@ -375,18 +393,21 @@ void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   simdjson::dom::element segment_json, total_json;
   bool has_segment = has(body, "Segment", &segment_json), has_total = has(body, "TotalSegments", &total_json);
   if (has_segment && !has_total) {
-    throw Error::validation("The TotalSegments parameter is required but was not present in the request when Segment "
-                            "parameter is present");
+    throw Error::validation(
+        "The TotalSegments parameter is required but was not present in the request when Segment "
+        "parameter is present");
   }
   if (has_total && !has_segment) {
-    throw Error::validation("The Segment parameter is required but was not present in the request when parameter "
-                            "TotalSegments is present");
+    throw Error::validation(
+        "The Segment parameter is required but was not present in the request when parameter "
+        "TotalSegments is present");
   }
   int64_t segment = get_int(body, "Segment"), total = get_int(body, "TotalSegments", 1);
   if (has_segment && segment >= total) {
-    throw Error::validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: "
-                            "Segment: " + std::to_string(segment) + " is not less than TotalSegments: " +
-                            std::to_string(total));
+    throw Error::validation(
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+        "Segment: " +
+        std::to_string(segment) + " is not less than TotalSegments: " + std::to_string(total));
   }
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
   Source source = resolve_source(body, table);
@@ -403,8 +424,9 @@ void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
     storage::keys::append_u32(b, uint32_t(h));
     return b;
   };
-  Range range{segment == 0 ? p : hash_bound(segment),
-              segment + 1 == total ? storage::keys::id_prefix_end(source.space(), source.id()) : hash_bound(segment + 1)};
+  Range range{segment == 0 ? p : hash_bound(segment), segment + 1 == total
+                                                          ? storage::keys::id_prefix_end(source.space(), source.id())
+                                                          : hash_bound(segment + 1)};
   auto start = exclusive_start_key(body, source);
   size_t limit = size_t(get_int(body, "Limit", INT64_MAX));
   bool consistent = get_bool(body, "ConsistentRead");

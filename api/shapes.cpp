@@ -52,8 +52,8 @@ size_t utf16_length(std::string_view s) {
 bool matches_name_pattern(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-              c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -69,12 +69,24 @@ std::string lower_first(std::string_view name) {
 // object): strings bare, lists as [a, b], structures as Name(member=value, ...), maps as {k=v, ...}.
 void describe(const ShapeDef& shape, const element& v, std::string& out) {
   switch (v.type()) {
-    case element_type::STRING: out.append(std::string_view(v.get_string().value_unsafe())); return;
-    case element_type::INT64: out.append(std::to_string(int64_t(v.get_int64().value_unsafe()))); return;
-    case element_type::UINT64: out.append(std::to_string(uint64_t(v.get_uint64().value_unsafe()))); return;
-    case element_type::DOUBLE: out.append(simdjson::minify(v)); return;
-    case element_type::BOOL: out.append(v.get_bool().value_unsafe() ? "true" : "false"); return;
-    case element_type::NULL_VALUE: out.append("null"); return;
+    case element_type::STRING:
+      out.append(std::string_view(v.get_string().value_unsafe()));
+      return;
+    case element_type::INT64:
+      out.append(std::to_string(int64_t(v.get_int64().value_unsafe())));
+      return;
+    case element_type::UINT64:
+      out.append(std::to_string(uint64_t(v.get_uint64().value_unsafe())));
+      return;
+    case element_type::DOUBLE:
+      out.append(simdjson::minify(v));
+      return;
+    case element_type::BOOL:
+      out.append(v.get_bool().value_unsafe() ? "true" : "false");
+      return;
+    case element_type::NULL_VALUE:
+      out.append("null");
+      return;
     case element_type::ARRAY: {
       out.push_back('[');
       bool first = true;
@@ -150,12 +162,17 @@ class Checker {
 
   void check(const ShapeDef& shape, const element& v, const Where& path, bool list_member = false) {
     switch (shape.kind) {
-      case ShapeKind::Structure: return check_structure(shape, v, path, list_member);
-      case ShapeKind::List: return check_list(shape, v, path);
-      case ShapeKind::Map: return check_map(shape, v, path);
-      case ShapeKind::String: return check_string(shape, v, path);
+      case ShapeKind::Structure:
+        return check_structure(shape, v, path, list_member);
+      case ShapeKind::List:
+        return check_list(shape, v, path);
+      case ShapeKind::Map:
+        return check_map(shape, v, path);
+      case ShapeKind::String:
+        return check_string(shape, v, path);
       case ShapeKind::Integer:
-      case ShapeKind::Long: return check_integer(shape, v, path);
+      case ShapeKind::Long:
+        return check_integer(shape, v, path);
       case ShapeKind::Boolean:
         if (v.is_string()) type_error("Unexpected token received from parser");
         if (v.is_object()) type_error(kStartOfStructure);
@@ -205,7 +222,8 @@ class Checker {
       element child;
       if (obj.at_key(m.name).get(child) != simdjson::SUCCESS || child.is_null()) {
         if (m.required) {
-          errors.push_back("Value null at '" + child_path.str() + "' failed to satisfy constraint: Member must not be null");
+          errors.push_back("Value null at '" + child_path.str() +
+                           "' failed to satisfy constraint: Member must not be null");
         }
         continue;
       }
@@ -229,7 +247,8 @@ class Checker {
 
   void check_map(const ShapeDef& shape, const element& v, const Where& path) {
     if (v.is_array()) {
-      type_error(std::string("Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.") +
+      type_error(std::string(
+                     "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.") +
                  kShapes[shape.value_shape].name + ">");
     }
     if (!v.is_object()) type_error("Unexpected field type");
@@ -255,10 +274,11 @@ class Checker {
         int64_t n = int64_t(field.value.get_array().value_unsafe().size());
         if ((value.has_min && n < value.min) || (value.has_max && n > value.max)) {
           std::string constraints;
-          if (value.has_max) constraints += "Member must have length less than or equal to " + std::to_string(value.max);
+          if (value.has_max)
+            constraints += "Member must have length less than or equal to " + std::to_string(value.max);
           if (value.has_min) {
-            constraints += std::string(value.has_max ? ", " : "") + "Member must have length greater than or equal to " +
-                           std::to_string(value.min);
+            constraints += std::string(value.has_max ? ", " : "") +
+                           "Member must have length greater than or equal to " + std::to_string(value.min);
           }
           violation(shape, v, path, "Map value must satisfy constraint: [" + constraints + "]");
           continue;
@@ -346,7 +366,8 @@ void check_request(int operation, const element& body) {
   checker.check(shape, body, Where{});
   if (checker.errors.empty()) return;
   size_t listed = std::min(checker.errors.size(), Checker::kMaxListed);
-  std::string msg = std::to_string(listed) + (listed == 1 ? " validation error detected: " : " validation errors detected: ");
+  std::string msg =
+      std::to_string(listed) + (listed == 1 ? " validation error detected: " : " validation errors detected: ");
   for (size_t i = 0; i < listed; ++i) {
     if (i) msg += "; ";
     msg += checker.errors[i];

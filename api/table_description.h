@@ -9,7 +9,7 @@ class JsonWriter;
 namespace ddb::storage {
 struct TableDef;
 class ItemStore;
-}
+}  // namespace ddb::storage
 
 namespace ddb::api {
 

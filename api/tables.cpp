@@ -2,9 +2,9 @@
 // tagging, DescribeLimits and DescribeEndpoints.
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "api/context.h"
 #include "api/json_read.h"
@@ -98,7 +98,8 @@ storage::TableRef table_by_arn(Context& ctx, std::string_view arn) {
   }
   std::string_view name = arn.substr(slash + 7);
   storage::TableRef def = ctx.catalog.find(ctx.ns, name);
-  if (!def) throw Error::resource_not_found("Requested resource not found: ResourcArn: " + std::string(arn) + " not found");
+  if (!def)
+    throw Error::resource_not_found("Requested resource not found: ResourcArn: " + std::string(arn) + " not found");
   return def;
 }
 
@@ -205,7 +206,8 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
     def.read_capacity_units = t.read;
     def.write_capacity_units = t.write;
   } else if (t.given) {
-    throw invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    throw invalid(
+        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   }
 
   auto is_defined = [&](const std::string& k) {
@@ -233,15 +235,17 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   }
   bool has_indexes = has(body, "LocalSecondaryIndexes") || has(body, "GlobalSecondaryIndexes");
   if (!has_indexes && keys.size() != defined.size()) {
-    throw invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
-                  "AttributeDefinitions");
+    throw invalid(
+        "Number of attributes in KeySchema does not exactly match number of attributes defined in "
+        "AttributeDefinitions");
   }
   std::set<std::string> index_names;
   simdjson::dom::array index_list;
   if (get_array(body, "LocalSecondaryIndexes", &index_list)) {
     if (index_list.size() == 0) throw invalid("List of LocalSecondaryIndexes is empty");
     if (keys.size() != 2) {
-      throw invalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+      throw invalid(
+          "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
     }
     for (auto e : index_list) {
       storage::IndexDef index = parse_index(e, def, defined, /*global=*/false, &index_names);
@@ -307,8 +311,7 @@ void describe_table(Context& ctx, const simdjson::dom::element& body, JsonWriter
 void list_tables(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   size_t limit = size_t(get_int(body, "Limit", 100));
   bool more = false;
-  std::vector<std::string> names =
-      ctx.catalog.list(ctx.ns, get_string(body, "ExclusiveStartTableName"), limit, &more);
+  std::vector<std::string> names = ctx.catalog.list(ctx.ns, get_string(body, "ExclusiveStartTableName"), limit, &more);
   out.begin_object().key("TableNames").begin_array();
   for (const auto& n : names) out.string(n);
   out.end_array();
@@ -411,8 +414,9 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
       simdjson::dom::element action;
       int actions = int(has(u, "Create")) + int(has(u, "Update")) + int(has(u, "Delete"));
       if (actions != 1) {
-        throw Error::validation("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
-                                "GlobalSecondaryIndexUpdate.Delete must not be null");
+        throw Error::validation(
+            "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+            "GlobalSecondaryIndexUpdate.Delete must not be null");
       }
       if (has(u, "Create", &action)) {
         std::string name(get_string(action, "IndexName"));
@@ -536,13 +540,15 @@ void list_tags_of_resource(Context& ctx, const simdjson::dom::element& body, Jso
 void describe_limits(Context&, const simdjson::dom::element&, JsonWriter& out) {
   out.begin_object();
   out.member("AccountMaxReadCapacityUnits", int64_t(80000)).member("AccountMaxWriteCapacityUnits", int64_t(80000));
-  out.member("TableMaxReadCapacityUnits", kMaxTableThroughput).member("TableMaxWriteCapacityUnits", kMaxTableThroughput);
+  out.member("TableMaxReadCapacityUnits", kMaxTableThroughput)
+      .member("TableMaxWriteCapacityUnits", kMaxTableThroughput);
   out.end_object();
 }
 
 void describe_endpoints(Context& ctx, const simdjson::dom::element&, JsonWriter& out) {
   out.begin_object().key("Endpoints").begin_array().begin_object();
-  out.member("Address", "dynamodb." + std::string(ctx.region) + ".amazonaws.com").member("CachePeriodInMinutes", int64_t(1440));
+  out.member("Address", "dynamodb." + std::string(ctx.region) + ".amazonaws.com")
+      .member("CachePeriodInMinutes", int64_t(1440));
   out.end_object().end_array().end_object();
 }
 

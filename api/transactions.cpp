@@ -78,10 +78,14 @@ struct Action {
 
 const char* kind_member(Action::Kind k) {
   switch (k) {
-    case Action::Check: return "ConditionCheck";
-    case Action::Put: return "Put";
-    case Action::Delete: return "Delete";
-    case Action::Update: return "Update";
+    case Action::Check:
+      return "ConditionCheck";
+    case Action::Put:
+      return "Put";
+    case Action::Delete:
+      return "Delete";
+    case Action::Update:
+      return "Update";
   }
   return "";
 }
@@ -129,8 +133,8 @@ void parse_action(Context& ctx, simdjson::dom::element entry, Action& a) {
   }
   const simdjson::dom::element& j = a.json;
   if (a.kind == Action::Update) {
-    a.params = std::make_unique<ExpressionParams>(j, std::initializer_list<const char*>{"UpdateExpression",
-                                                                                      "ConditionExpression"});
+    a.params = std::make_unique<ExpressionParams>(
+        j, std::initializer_list<const char*>{"UpdateExpression", "ConditionExpression"});
   } else {
     a.params = std::make_unique<ExpressionParams>(j, std::initializer_list<const char*>{"ConditionExpression"});
   }
@@ -206,39 +210,45 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
   std::vector<storage::ItemStore::Write> writes;
   for (auto& a : actions) {
     Action* ap = &a;
-    writes.push_back({a.table.get(), a.key, [ap](const AttributeMap* old, AttributeMap* next) {
-      Action& a = *ap;
-      static const AttributeMap kNoItem;
-      a.has_old = old != nullptr;
-      if (old) a.old = *old;
-      if (a.condition && !expr::evaluate(*a.condition, old ? *old : kNoItem)) {
-        a.reason = "ConditionalCheckFailed";
-        // (the service's sentence ends with a full stop for a ConditionCheck action, and without for the others)
-        a.reason_message = a.kind == Action::Check ? "The conditional request failed." : "The conditional request failed";
-        return Change::Keep;
-      }
-      switch (a.kind) {
-        case Action::Check: return Change::Keep;
-        case Action::Delete:
-          a.charged = old ? storage::item_size(*old) : 0;
-          return Change::Delete;
-        case Action::Put:
-          *next = a.item;
-          a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
-          return Change::Put;
-        case Action::Update:
-          *next = old ? *old : a.key_map;
-          expr::apply_update(a.update, *next);  // an operand of the wrong type refuses the whole request
-          if (storage::item_size(*next) > 400 * 1024) {
-            a.reason = "ValidationError";
-            a.reason_message = "Item size to update has exceeded the maximum allowed size";
-            return Change::Keep;
-          }
-          a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
-          return Change::Put;
-      }
-      return Change::Keep;
-    }, a.kind == Action::Update});
+    writes.push_back({a.table.get(), a.key,
+                      [ap](const AttributeMap* old, AttributeMap* next) {
+                        Action& a = *ap;
+                        static const AttributeMap kNoItem;
+                        a.has_old = old != nullptr;
+                        if (old) a.old = *old;
+                        if (a.condition && !expr::evaluate(*a.condition, old ? *old : kNoItem)) {
+                          a.reason = "ConditionalCheckFailed";
+                          // (the service's sentence ends with a full stop for a ConditionCheck action, and without for
+                          // the others)
+                          a.reason_message = a.kind == Action::Check ? "The conditional request failed."
+                                                                     : "The conditional request failed";
+                          return Change::Keep;
+                        }
+                        switch (a.kind) {
+                          case Action::Check:
+                            return Change::Keep;
+                          case Action::Delete:
+                            a.charged = old ? storage::item_size(*old) : 0;
+                            return Change::Delete;
+                          case Action::Put:
+                            *next = a.item;
+                            a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
+                            return Change::Put;
+                          case Action::Update:
+                            *next = old ? *old : a.key_map;
+                            expr::apply_update(a.update,
+                                               *next);  // an operand of the wrong type refuses the whole request
+                            if (storage::item_size(*next) > 400 * 1024) {
+                              a.reason = "ValidationError";
+                              a.reason_message = "Item size to update has exceeded the maximum allowed size";
+                              return Change::Keep;
+                            }
+                            a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
+                            return Change::Put;
+                        }
+                        return Change::Keep;
+                      },
+                      a.kind == Action::Update});
   }
   ctx.items.write_all(writes, [&] {
     for (const auto& a : actions) {

@@ -10,15 +10,24 @@ namespace {
 
 const char* key_op_name(Op op) {
   switch (op) {
-    case Op::Or: return "OR";
-    case Op::Not: return "NOT";
-    case Op::Ne: return "<>";
-    case Op::In: return "IN";
-    case Op::Contains: return "contains";
-    case Op::AttributeExists: return "attribute_exists";
-    case Op::AttributeNotExists: return "attribute_not_exists";
-    case Op::AttributeType: return "attribute_type";
-    default: return nullptr;
+    case Op::Or:
+      return "OR";
+    case Op::Not:
+      return "NOT";
+    case Op::Ne:
+      return "<>";
+    case Op::In:
+      return "IN";
+    case Op::Contains:
+      return "contains";
+    case Op::AttributeExists:
+      return "attribute_exists";
+    case Op::AttributeNotExists:
+      return "attribute_not_exists";
+    case Op::AttributeType:
+      return "attribute_type";
+    default:
+      return nullptr;
   }
 }
 
@@ -41,11 +50,16 @@ void flatten(const Node& n, std::vector<const Node*>& leaves) {
 
 Op flipped(Op op) {
   switch (op) {
-    case Op::Lt: return Op::Gt;
-    case Op::Le: return Op::Ge;
-    case Op::Gt: return Op::Lt;
-    case Op::Ge: return Op::Le;
-    default: return op;
+    case Op::Lt:
+      return Op::Gt;
+    case Op::Le:
+      return Op::Ge;
+    case Op::Gt:
+      return Op::Lt;
+    case Op::Ge:
+      return Op::Le;
+    default:
+      return op;
   }
 }
 
@@ -62,20 +76,25 @@ KeyCondition check_key_condition(const Node& condition, const KeySchemaView& sch
     size_t path_index = 0;
     for (size_t i = 0; i < leaf->args.size(); ++i) {
       if (leaf->args[i].op != Op::PathRef) continue;
-      if (path) throw Error::validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+      if (path)
+        throw Error::validation(
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
       path = &leaf->args[i];
       path_index = i;
     }
     if (!path) throw Error::validation("Query condition missed key schema element");
     if (path->path.size() != 1) {
-      throw Error::validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
-                              "allowed: Key: " + path->path[0].name);
+      throw Error::validation(
+          "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+          "allowed: Key: " +
+          path->path[0].name);
     }
     const std::string& name = path->path[0].name;
     Op op = leaf->op;
     for (size_t i = 0; i < leaf->args.size(); ++i) {
       const Node& a = leaf->args[i];
-      if (a.op == Op::Value && a.value->scalar.empty() && (a.value->type == AttrType::S || a.value->type == AttrType::B)) {
+      if (a.op == Op::Value && a.value->scalar.empty() &&
+          (a.value->type == AttrType::S || a.value->type == AttrType::B)) {
         throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
                                             "attribute cannot contain an empty ") +
                                 (a.value->type == AttrType::B ? "binary" : "string") + " value. Key: " + name);
@@ -95,7 +114,8 @@ KeyCondition check_key_condition(const Node& condition, const KeySchemaView& sch
       have_partition = true;
       result.partition = values[0];
       if (values[0]->type != schema.hash_type) {
-        throw Error::validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
+        throw Error::validation(
+            "One or more parameter values were invalid: Condition parameter type does not match schema type");
       }
     } else if (!schema.range_key.empty() && name == schema.range_key) {
       if (have_sort) throw Error::validation("KeyConditionExpressions must only contain one condition per key");

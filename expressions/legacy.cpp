@@ -38,7 +38,8 @@ bool scalar(AttrType t) { return t == AttrType::S || t == AttrType::N || t == At
 Node translate(const LegacyCondition& c) {
   const std::string& name = c.attribute;
   if (c.comparison_operator.empty()) {
-    if (c.has_value_list) throw invalid("AttributeValueList can only be used with a ComparisonOperator for Attribute: " + name);
+    if (c.has_value_list)
+      throw invalid("AttributeValueList can only be used with a ComparisonOperator for Attribute: " + name);
     if (c.has_exists && !c.exists) {
       if (c.has_value) throw invalid("Value cannot be used when Exists is false for Attribute: " + name);
       Node n;
@@ -122,7 +123,8 @@ Node translate(const LegacyCondition& c) {
     same_types();
     require(scalar(values[0].type));
     if (compare_scalars(values[0], values[1]) > 0) {
-      throw Error::validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+      throw Error::validation(
+          "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
     }
     Node n;
     n.op = Op::Between;

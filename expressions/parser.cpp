@@ -17,11 +17,16 @@ namespace ddb::expr {
 
 const char* kind_name(ExpressionKind kind) {
   switch (kind) {
-    case ExpressionKind::Condition: return "ConditionExpression";
-    case ExpressionKind::Filter: return "FilterExpression";
-    case ExpressionKind::KeyCondition: return "KeyConditionExpression";
-    case ExpressionKind::Update: return "UpdateExpression";
-    case ExpressionKind::Projection: return "ProjectionExpression";
+    case ExpressionKind::Condition:
+      return "ConditionExpression";
+    case ExpressionKind::Filter:
+      return "FilterExpression";
+    case ExpressionKind::KeyCondition:
+      return "KeyConditionExpression";
+    case ExpressionKind::Update:
+      return "UpdateExpression";
+    case ExpressionKind::Projection:
+      return "ProjectionExpression";
   }
   return "";
 }
@@ -103,8 +108,10 @@ std::vector<Token> tokenize(std::string_view s) {
     } else if (c == '<') {
       ++i;
       t = Tok::Lt;
-      if (i < s.size() && s[i] == '>') t = Tok::Ne, ++i;
-      else if (i < s.size() && s[i] == '=') t = Tok::Le, ++i;
+      if (i < s.size() && s[i] == '>')
+        t = Tok::Ne, ++i;
+      else if (i < s.size() && s[i] == '=')
+        t = Tok::Le, ++i;
     } else if (c == '>') {
       ++i;
       t = Tok::Gt;
@@ -112,15 +119,33 @@ std::vector<Token> tokenize(std::string_view s) {
     } else {
       ++i;
       switch (c) {
-        case '(': t = Tok::LParen; break;
-        case ')': t = Tok::RParen; break;
-        case '[': t = Tok::LBracket; break;
-        case ']': t = Tok::RBracket; break;
-        case ',': t = Tok::Comma; break;
-        case '.': t = Tok::Dot; break;
-        case '=': t = Tok::Eq; break;
-        case '+': t = Tok::Plus; break;
-        case '-': t = Tok::Minus; break;
+        case '(':
+          t = Tok::LParen;
+          break;
+        case ')':
+          t = Tok::RParen;
+          break;
+        case '[':
+          t = Tok::LBracket;
+          break;
+        case ']':
+          t = Tok::RBracket;
+          break;
+        case ',':
+          t = Tok::Comma;
+          break;
+        case '.':
+          t = Tok::Dot;
+          break;
+        case '=':
+          t = Tok::Eq;
+          break;
+        case '+':
+          t = Tok::Plus;
+          break;
+        case '-':
+          t = Tok::Minus;
+          break;
         default:
           t = Tok::Other;
           // one whole UTF-8 character
@@ -155,8 +180,8 @@ struct RawElement {
 struct RawNode {
   Op op = Op::Value;
   std::vector<RawElement> path;  // PathRef
-  Token token{};                  // Value: the :placeholder; functions: the name
-  std::string function;           // a function call's name (as written)
+  Token token{};                 // Value: the :placeholder; functions: the name
+  std::string function;          // a function call's name (as written)
   std::vector<RawNode> args;
   bool parenthesised = false;  // written inside its own parentheses
 };
@@ -281,7 +306,8 @@ class SyntaxParser {
       RawNode inner = condition();
       expect(Tok::RParen);
       if (inner.parenthesised) {
-        throw Error::validation(std::string("Invalid ") + kind_name(kind_) + ": The expression has redundant parentheses;");
+        throw Error::validation(std::string("Invalid ") + kind_name(kind_) +
+                                ": The expression has redundant parentheses;");
       }
       inner.parenthesised = true;
       return inner;
@@ -289,12 +315,24 @@ class SyntaxParser {
     RawNode left = operand();
     Op op;
     switch (peek().type) {
-      case Tok::Eq: op = Op::Eq; break;
-      case Tok::Ne: op = Op::Ne; break;
-      case Tok::Lt: op = Op::Lt; break;
-      case Tok::Le: op = Op::Le; break;
-      case Tok::Gt: op = Op::Gt; break;
-      case Tok::Ge: op = Op::Ge; break;
+      case Tok::Eq:
+        op = Op::Eq;
+        break;
+      case Tok::Ne:
+        op = Op::Ne;
+        break;
+      case Tok::Lt:
+        op = Op::Lt;
+        break;
+      case Tok::Le:
+        op = Op::Le;
+        break;
+      case Tok::Gt:
+        op = Op::Gt;
+        break;
+      case Tok::Ge:
+        op = Op::Ge;
+        break;
       default:
         if (at_keyword("BETWEEN")) {
           next();
@@ -359,8 +397,8 @@ class SyntaxParser {
     n.function = std::string(text(n.token));
     Op op;
     if (function_kind(n.function, &op) == FunctionKind::Unknown) {
-      throw Error::validation(std::string("Invalid ") + kind_name(kind_) + ": Invalid function name; function: " +
-                              n.function);
+      throw Error::validation(std::string("Invalid ") + kind_name(kind_) +
+                              ": Invalid function name; function: " + n.function);
     }
     n.op = op;
     expect(Tok::LParen);
@@ -497,25 +535,44 @@ class SyntaxParser {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::Eq: return "=";
-    case Op::Ne: return "<>";
-    case Op::Lt: return "<";
-    case Op::Le: return "<=";
-    case Op::Gt: return ">";
-    case Op::Ge: return ">=";
-    case Op::Between: return "BETWEEN";
-    case Op::In: return "IN";
-    case Op::Plus: return "+";
-    case Op::Minus: return "-";
-    case Op::Size: return "size";
-    case Op::IfNotExists: return "if_not_exists";
-    case Op::ListAppend: return "list_append";
-    case Op::AttributeExists: return "attribute_exists";
-    case Op::AttributeNotExists: return "attribute_not_exists";
-    case Op::AttributeType: return "attribute_type";
-    case Op::BeginsWith: return "begins_with";
-    case Op::Contains: return "contains";
-    default: return "";
+    case Op::Eq:
+      return "=";
+    case Op::Ne:
+      return "<>";
+    case Op::Lt:
+      return "<";
+    case Op::Le:
+      return "<=";
+    case Op::Gt:
+      return ">";
+    case Op::Ge:
+      return ">=";
+    case Op::Between:
+      return "BETWEEN";
+    case Op::In:
+      return "IN";
+    case Op::Plus:
+      return "+";
+    case Op::Minus:
+      return "-";
+    case Op::Size:
+      return "size";
+    case Op::IfNotExists:
+      return "if_not_exists";
+    case Op::ListAppend:
+      return "list_append";
+    case Op::AttributeExists:
+      return "attribute_exists";
+    case Op::AttributeNotExists:
+      return "attribute_not_exists";
+    case Op::AttributeType:
+      return "attribute_type";
+    case Op::BeginsWith:
+      return "begins_with";
+    case Op::Contains:
+      return "contains";
+    default:
+      return "";
   }
 }
 
@@ -581,7 +638,8 @@ class Resolver {
   }
 
   void count_operator() {
-    if (++operators_ > 300) fail("The expression contains too many operators; operator count: " + std::to_string(operators_));
+    if (++operators_ > 300)
+      fail("The expression contains too many operators; operator count: " + std::to_string(operators_));
   }
 
   [[noreturn]] void wrong_type(Op op, AttrType t) const {
@@ -609,17 +667,18 @@ class Resolver {
     if (n.args.empty() || n.args[0].op != Op::PathRef) return;
     for (size_t i = 1; i < n.args.size(); ++i) {
       if (n.args[i].op == Op::PathRef && n.args[i].path == n.args[0].path) {
-        fail(std::string("The first operand must be distinct from the remaining operands for this operator or function; "
-                         "operator: ") +
-             op_name(op) + ", first operand: " + path_to_string(n.args[0].path));
+        fail(
+            std::string("The first operand must be distinct from the remaining operands for this operator or function; "
+                        "operator: ") +
+            op_name(op) + ", first operand: " + path_to_string(n.args[0].path));
       }
     }
   }
 
   void arity(const Node& n, size_t expected) const {
     if (n.args.size() != expected) {
-      fail(std::string("Incorrect number of operands for operator or function; operator or function: ") + op_name(n.op) +
-           ", number of operands: " + std::to_string(n.args.size()));
+      fail(std::string("Incorrect number of operands for operator or function; operator or function: ") +
+           op_name(n.op) + ", number of operands: " + std::to_string(n.args.size()));
     }
   }
 
@@ -637,8 +696,10 @@ class Resolver {
       case Op::PathRef:
       case Op::Value:
       case Op::Size:
-        fail(std::string("The function is not allowed to be used this way in an expression; function: ") + raw.function);
-      default: break;
+        fail(std::string("The function is not allowed to be used this way in an expression; function: ") +
+             raw.function);
+      default:
+        break;
     }
     count_operator();
     for (const auto& a : raw.args) n.args.push_back(operand(a));
@@ -670,9 +731,10 @@ class Resolver {
                  describe_value(*lo.value) + ", upper bound operand: " + describe_value(*hi.value));
           }
           if (compare_scalars(*lo.value, *hi.value) > 0) {
-            fail("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
-                 "operand: " +
-                 describe_value(*lo.value) + ", upper bound operand: " + describe_value(*hi.value));
+            fail(
+                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
+                "operand: " +
+                describe_value(*lo.value) + ", upper bound operand: " + describe_value(*hi.value));
           }
         }
         break;
@@ -724,7 +786,8 @@ class Resolver {
       case Op::IfNotExists:
       case Op::ListAppend:
         fail(std::string("Invalid function name; function: ") + op_name(n.op));
-      default: break;
+      default:
+        break;
     }
     return n;
   }
@@ -733,8 +796,12 @@ class Resolver {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
-      case Op::PathRef: n.path = path(raw.path); return n;
-      case Op::Value: n.value = value(raw.token); return n;
+      case Op::PathRef:
+        n.path = path(raw.path);
+        return n;
+      case Op::Value:
+        n.value = value(raw.token);
+        return n;
       case Op::Size:
         count_operator();
         for (const auto& a : raw.args) n.args.push_back(operand(a));
@@ -744,7 +811,8 @@ class Resolver {
         }
         return n;
       default:
-        fail(std::string("The function is not allowed to be used this way in an expression; function: ") + raw.function);
+        fail(std::string("The function is not allowed to be used this way in an expression; function: ") +
+             raw.function);
     }
   }
 
@@ -753,8 +821,12 @@ class Resolver {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
-      case Op::PathRef: n.path = path(raw.path); return n;
-      case Op::Value: n.value = value(raw.token); return n;
+      case Op::PathRef:
+        n.path = path(raw.path);
+        return n;
+      case Op::Value:
+        n.value = value(raw.token);
+        return n;
       case Op::Plus:
       case Op::Minus:
         for (const auto& a : raw.args) n.args.push_back(update_value(a));
@@ -800,9 +872,9 @@ void check_text(std::string_view text, ExpressionKind kind) {
     throw Error::validation(std::string("Invalid ") + kind_name(kind) + ": The expression can not be empty;");
   }
   if (text.size() > kMaxExpressionBytes) {
-    throw Error::validation(std::string("Invalid ") + kind_name(kind) +
-                            ": Expression size has exceeded the maximum allowed size; expression size: " +
-                            std::to_string(text.size()));
+    throw Error::validation(
+        std::string("Invalid ") + kind_name(kind) +
+        ": Expression size has exceeded the maximum allowed size; expression size: " + std::to_string(text.size()));
   }
 }
 

@@ -22,9 +22,8 @@ std::vector<std::string> java_hash_order(std::vector<std::string> keys) {
     h ^= h >> 16;
     return h & uint32_t(n - 1);
   };
-  std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {
-    return bucket(a) < bucket(b);
-  });
+  std::stable_sort(keys.begin(), keys.end(),
+                   [&](const std::string& a, const std::string& b) { return bucket(a) < bucket(b); });
   return keys;
 }
 

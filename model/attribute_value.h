@@ -25,11 +25,11 @@ using AttributeMap = std::map<std::string, AttributeValue>;  // also an item
 
 struct AttributeValue {
   AttrType type = AttrType::NUL;
-  bool boolean = false;                // BOOL
-  std::string scalar;                  // S (UTF-8), N (canonical decimal), B (raw bytes)
-  std::vector<std::string> set;        // SS, NS (canonical), BS (raw bytes)
-  std::vector<AttributeValue> list;    // L
-  AttributeMap map;                    // M
+  bool boolean = false;              // BOOL
+  std::string scalar;                // S (UTF-8), N (canonical decimal), B (raw bytes)
+  std::vector<std::string> set;      // SS, NS (canonical), BS (raw bytes)
+  std::vector<AttributeValue> list;  // L
+  AttributeMap map;                  // M
 
   static AttributeValue string(std::string s) { return scalar_of(AttrType::S, std::move(s)); }
   static AttributeValue number(std::string canonical) { return scalar_of(AttrType::N, std::move(canonical)); }

@@ -37,7 +37,8 @@ class Error : public std::exception {
     return Error("ResourceNotFoundException", std::move(message));
   }
   static Error resource_in_use(std::string message) { return Error("ResourceInUseException", std::move(message)); }
-  static Error internal(std::string message = "The server encountered an internal error trying to fulfill the request.") {
+  static Error internal(
+      std::string message = "The server encountered an internal error trying to fulfill the request.") {
     return Error("InternalServerError", std::move(message), 500);
   }
 

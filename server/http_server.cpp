@@ -4,6 +4,7 @@
 #define BOOST_BEAST_USE_STD_STRING_VIEW 1
 
 #include <spdlog/spdlog.h>
+#include <zlib.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -12,8 +13,6 @@
 #include <random>
 #include <thread>
 #include <vector>
-
-#include <zlib.h>
 
 #include "api/dispatcher.h"
 
@@ -86,8 +85,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset) return close();
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
-      return respond(413, "application/x-amz-json-1.0",
-                     R"({"__type":"com.amazon.coral.service#SerializationException","Message":"Request body exceeds the maximum size of 16 MB"})");
+      return respond(
+          413, "application/x-amz-json-1.0",
+          R"({"__type":"com.amazon.coral.service#SerializationException","Message":"Request body exceeds the maximum size of 16 MB"})");
     }
     if (ec) {
       if (ec != net::error::operation_aborted) spdlog::debug("read error: {}", ec.message());
@@ -108,9 +108,12 @@ class Session : public std::enable_shared_from_this<Session> {
       return respond(api_res_.status, content_type, api_res_.body);
     }
     if (req.method() == http::verb::options && !origin_.empty()) {
-      extra_headers_ = "Access-Control-Allow-Methods: GET,POST,PUT,DELETE,OPTIONS\r\nAccess-Control-Max-Age: 172800\r\n";
+      extra_headers_ =
+          "Access-Control-Allow-Methods: GET,POST,PUT,DELETE,OPTIONS\r\nAccess-Control-Max-Age: 172800\r\n";
       std::string_view req_headers = req[http::field::access_control_request_headers];
-      extra_headers_.append("Access-Control-Allow-Headers: ").append(req_headers.empty() ? "*" : req_headers).append("\r\n");
+      extra_headers_.append("Access-Control-Allow-Headers: ")
+          .append(req_headers.empty() ? "*" : req_headers)
+          .append("\r\n");
       return respond(200, "text/plain", "");
     }
     if (req.method() == http::verb::get || req.method() == http::verb::head) {
@@ -187,8 +190,11 @@ struct HttpServer::Impl {
   net::signal_set signals;
 
   Impl(api::Dispatcher& d, HttpServerOptions o)
-      : options(std::move(o)), shared{d, options.cors}, contexts(make_contexts(options.threads)),
-        acceptor(*contexts[0]), signals(*contexts[0], SIGINT, SIGTERM) {}
+      : options(std::move(o)),
+        shared{d, options.cors},
+        contexts(make_contexts(options.threads)),
+        acceptor(*contexts[0]),
+        signals(*contexts[0], SIGINT, SIGTERM) {}
 
   static std::vector<std::unique_ptr<net::io_context>> make_contexts(int n) {
     std::vector<std::unique_ptr<net::io_context>> v;

@@ -47,7 +47,8 @@ std::string TableDef::serialize() const {
   for (const auto& i : indexes) {
     w.begin_object().member("id", int64_t(i.id)).member("name", i.name).member("global", i.global);
     w.key("keys").begin_array();
-    for (const auto& k : i.key_schema) w.begin_object().member("n", k.attribute_name).member("t", k.key_type).end_object();
+    for (const auto& k : i.key_schema)
+      w.begin_object().member("n", k.attribute_name).member("t", k.key_type).end_object();
     w.end_array();
     w.member("proj", i.projection.projection_type).key("nka").begin_array();
     for (const auto& a : i.projection.non_key_attributes) w.string(a);
@@ -87,7 +88,8 @@ TableDef TableDef::deserialize(std::string_view bytes) {
   simdjson::dom::array arr;
   if (doc["attrs"].get(arr) == simdjson::SUCCESS) {
     for (auto e : arr) {
-      d.attribute_definitions.push_back({std::string(e["n"].get_string().value()), std::string(e["t"].get_string().value())});
+      d.attribute_definitions.push_back(
+          {std::string(e["n"].get_string().value()), std::string(e["t"].get_string().value())});
     }
   }
   if (doc["keys"].get(arr) == simdjson::SUCCESS) {
@@ -109,7 +111,8 @@ TableDef TableDef::deserialize(std::string_view bytes) {
   d.table_class = str("class");
   d.deletion_protection_enabled = flag("dp");
   if (doc["tags"].get(arr) == simdjson::SUCCESS) {
-    for (auto e : arr) d.tags.push_back({std::string(e["k"].get_string().value()), std::string(e["v"].get_string().value())});
+    for (auto e : arr)
+      d.tags.push_back({std::string(e["k"].get_string().value()), std::string(e["v"].get_string().value())});
   }
   if (doc["indexes"].get(arr) == simdjson::SUCCESS) {
     for (auto e : arr) {

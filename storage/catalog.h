@@ -104,8 +104,7 @@ class Catalog {
   // Null when there is no such table.
   TableRef find(std::string_view ns, std::string_view name) const;
   // Names in the namespace in ascending byte order, starting after exclusive_start (if not empty).
-  std::vector<std::string> list(std::string_view ns, std::string_view exclusive_start, size_t limit,
-                                bool* more) const;
+  std::vector<std::string> list(std::string_view ns, std::string_view exclusive_start, size_t limit, bool* more) const;
   std::vector<TableRef> all_tables() const;
   size_t count(std::string_view ns) const;
 

@@ -97,16 +97,18 @@ bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const 
                               " IndexName: " + index.name);
     }
     if (it->second.scalar.empty() && expected != AttrType::N && by_update) {
-      throw Error::validation("One or more parameter values are not valid. The update expression attempted to update a "
-                              "secondary index key to a value that is not supported. The AttributeValue for a key "
-                              "attribute cannot contain an empty " +
-                              std::string(expected == AttrType::B ? "binary" : "string") + " value.");
+      throw Error::validation(
+          "One or more parameter values are not valid. The update expression attempted to update a "
+          "secondary index key to a value that is not supported. The AttributeValue for a key "
+          "attribute cannot contain an empty " +
+          std::string(expected == AttrType::B ? "binary" : "string") + " value.");
     }
     if (it->second.scalar.empty() && expected != AttrType::N) {
-      throw Error::validation("One or more parameter values are not valid. A value specified for a secondary index key "
-                              "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
-                              std::string(expected == AttrType::B ? "binary" : "string") +
-                              " value. IndexName: " + index.name + ", IndexKey: " + name);
+      throw Error::validation(
+          "One or more parameter values are not valid. A value specified for a secondary index key "
+          "is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+          std::string(expected == AttrType::B ? "binary" : "string") + " value. IndexName: " + index.name +
+          ", IndexKey: " + name);
     }
     index_keys[i] = &it->second;
   }

@@ -13,9 +13,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <vector>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "model/attribute_value.h"
 

@@ -219,8 +219,9 @@ TEST(ConditionSemantics, FunctionsAndOperandTypes) {
             p + "Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
   EXPECT_EQ(condition_error("size(size(s)) = :v", only({":v"})),
             p + "Incorrect operand type for operator or function; operator or function: size, operand type: N");
-  EXPECT_EQ(condition_error("attribute_type(a, :v)", only({":v"})),
-            p + "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N");
+  EXPECT_EQ(
+      condition_error("attribute_type(a, :v)", only({":v"})),
+      p + "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N");
   EXPECT_EQ(condition_error("attribute_type(a, :s)", only({":s"})),
             p + "Invalid attribute type name found; type: x, valid types: {N,BS,L,B,NULL,M,S,SS,NS,BOOL}");
   EXPECT_EQ(condition_error("size(s)"),
@@ -273,9 +274,9 @@ TEST(ConditionEvaluation, ComparisonsAcrossTypes) {
 TEST(ConditionEvaluation, PrecedenceIsNotThenAndThenOr) {
   Request r{{}, {{":x", N("1")}, {":y", N("2")}}};
   AttributeMap it = {{"a", N("1")}, {"b", N("0")}, {"c", N("0")}};
-  EXPECT_TRUE(holds("a = :x OR b = :y AND c = :y", r, it));     // a = 1 OR (b = 2 AND c = 2)
+  EXPECT_TRUE(holds("a = :x OR b = :y AND c = :y", r, it));  // a = 1 OR (b = 2 AND c = 2)
   EXPECT_FALSE(holds("(a = :x OR b = :y) AND c = :y", r, it));
-  EXPECT_FALSE(holds("NOT a = :x OR b = :y", r, it));          // (NOT a = 1) OR b = 2
+  EXPECT_FALSE(holds("NOT a = :x OR b = :y", r, it));  // (NOT a = 1) OR b = 2
   EXPECT_TRUE(holds("NOT (a = :y AND b = :y)", r, it));
 }
 
@@ -327,8 +328,9 @@ TEST(Placeholders, UnusedKeysAreListedInTheServiceOrder) {
     ph.check_all_used();
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.message(), "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n06, #n05, #n08, "
-                           "#n07, #n09, #n00, #n11, #n10, #n02, #n01, #n12, #n04, #n03}");
+    EXPECT_EQ(e.message(),
+              "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n06, #n05, #n08, "
+              "#n07, #n09, #n00, #n11, #n10, #n02, #n01, #n12, #n04, #n03}");
   }
 }
 
@@ -346,7 +348,8 @@ TEST(UpdateSyntax, Errors) {
   EXPECT_EQ(update_error("REMOVE a = :v", v), syntax("UpdateExpression", "=", "a = :v"));
   EXPECT_EQ(update_error("SET a = :v SET b = :v", v),
             p + "The \"SET\" section can only be used once in an update expression;");
-  EXPECT_EQ(update_error("REMOVE a REMOVE b"), p + "The \"REMOVE\" section can only be used once in an update expression;");
+  EXPECT_EQ(update_error("REMOVE a REMOVE b"),
+            p + "The \"REMOVE\" section can only be used once in an update expression;");
   EXPECT_EQ(update_error("SET a = :v, a.b = :v", v),
             p + "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], "
                 "path two: [a, b]");
@@ -394,7 +397,8 @@ TEST(UpdateEvaluation, SetArithmeticAndFunctions) {
   EXPECT_EQ(swapped["s"], N("5"));
   EXPECT_EQ(update_error("SET w = nope + :v", v(N("1"))),
             "The provided expression refers to an attribute that does not exist in the item");
-  EXPECT_EQ(update_error("SET w = s + :v", v(N("1"))), "An operand in the update expression has an incorrect data type");
+  EXPECT_EQ(update_error("SET w = s + :v", v(N("1"))),
+            "An operand in the update expression has an incorrect data type");
   EXPECT_EQ(update_error("SET nope.b = :v", v(N("1"))),
             "The document path provided in the update expression is invalid for update");
   EXPECT_EQ(update_error("SET s.b = :v", v(N("1"))),

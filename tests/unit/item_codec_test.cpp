@@ -41,9 +41,13 @@ TEST(ItemCodec, EveryTypeRoundTrips) {
   AttributeValue bs;
   bs.type = AttrType::BS;
   bs.set = {std::string("\0\1", 2)};
-  AttributeMap item = {{"s", AttributeValue::string(std::string("with\0nul", 8))}, {"n", N("1e125")},
-                       {"b", AttributeValue::binary("\xff\x00")}, {"t", AttributeValue::boolean_of(true)},
-                       {"m", map}, {"ss", ss}, {"bs", bs}};
+  AttributeMap item = {{"s", AttributeValue::string(std::string("with\0nul", 8))},
+                       {"n", N("1e125")},
+                       {"b", AttributeValue::binary("\xff\x00")},
+                       {"t", AttributeValue::boolean_of(true)},
+                       {"m", map},
+                       {"ss", ss},
+                       {"bs", bs}};
   std::string bytes;
   encode_item(item, bytes);
   EXPECT_EQ(decode_item(bytes), item);
@@ -51,8 +55,8 @@ TEST(ItemCodec, EveryTypeRoundTrips) {
 }
 
 TEST(KeyEncoding, NumbersSortNumerically) {
-  std::vector<std::string> texts = {"-1e125", "-100", "-99.5", "-1", "-0.5", "-0.0001", "-1e-130", "0",
-                                    "1e-130", "0.0001", "0.5", "1", "1.5", "2", "10", "99.99", "100", "1e125"};
+  std::vector<std::string> texts = {"-1e125", "-100", "-99.5", "-1",  "-0.5", "-0.0001", "-1e-130", "0",   "1e-130",
+                                    "0.0001", "0.5",  "1",     "1.5", "2",    "10",      "99.99",   "100", "1e125"};
   for (size_t i = 0; i + 1 < texts.size(); ++i) {
     EXPECT_LT(key_of(N(texts[i])), key_of(N(texts[i + 1]))) << texts[i] << " < " << texts[i + 1];
   }
@@ -69,8 +73,20 @@ TEST(KeyEncoding, NumbersSortNumerically) {
 }
 
 TEST(KeyEncoding, StringsAndBinariesSortByUnsignedBytesAndArePrefixFree) {
-  std::vector<std::string> values = {"", std::string("\0", 1), std::string("\0\0", 2), std::string("\0\1", 2), "\x01",
-                                     "A", "a", "a b", "aa", "ab", "\x7f", "\xc3\xa9", "\xff", "\xff\xff"};
+  std::vector<std::string> values = {"",
+                                     std::string("\0", 1),
+                                     std::string("\0\0", 2),
+                                     std::string("\0\1", 2),
+                                     "\x01",
+                                     "A",
+                                     "a",
+                                     "a b",
+                                     "aa",
+                                     "ab",
+                                     "\x7f",
+                                     "\xc3\xa9",
+                                     "\xff",
+                                     "\xff\xff"};
   for (size_t i = 0; i + 1 < values.size(); ++i) {
     EXPECT_LT(key_of(AttributeValue::binary(values[i])), key_of(AttributeValue::binary(values[i + 1])));
   }

@@ -29,6 +29,7 @@ TEST(JsonWriter, EpochSecondsKeepMillisecondsWithoutTrailingZeros) {
 
 TEST(Error, BodyCarriesTypeAndMessage) {
   ddb::Error e = ddb::Error::resource_in_use("Table already exists: t");
-  EXPECT_EQ(e.to_json(),
-            R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"Table already exists: t"})");
+  EXPECT_EQ(
+      e.to_json(),
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"Table already exists: t"})");
 }

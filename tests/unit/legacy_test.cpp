@@ -1,9 +1,10 @@
 // Legacy parameters (Expected, AttributeUpdates, KeyConditions) and key conditions.
+#include "expressions/legacy.h"
+
 #include <gtest/gtest.h>
 
 #include "expressions/evaluator.h"
 #include "expressions/key_condition.h"
-#include "expressions/legacy.h"
 #include "expressions/parser.h"
 #include "model/error.h"
 
@@ -77,16 +78,19 @@ TEST(Expected, ArgumentRules) {
   EXPECT_EQ(check({op("n", "EQ", {})}), kInvalid + "Invalid number of argument(s) for the EQ ComparisonOperator");
   EXPECT_EQ(check({op("n", "EQ", {N("5"), N("5")})}),
             kInvalid + "Invalid number of argument(s) for the EQ ComparisonOperator");
-  EXPECT_EQ(check({op("n", "NULL", {N("1")})}), kInvalid + "Invalid number of argument(s) for the NULL ComparisonOperator");
+  EXPECT_EQ(check({op("n", "NULL", {N("1")})}),
+            kInvalid + "Invalid number of argument(s) for the NULL ComparisonOperator");
   EXPECT_EQ(check({op("n", "IN", {})}), kInvalid + "Invalid number of argument(s) for the IN ComparisonOperator");
   EXPECT_EQ(check({op("n", "BETWEEN", {N("1")})}),
             kInvalid + "Invalid number of argument(s) for the BETWEEN ComparisonOperator");
-  EXPECT_EQ(check({op("n", "LT", {SS({"5"})})}), kInvalid + "ComparisonOperator LT is not valid for SS AttributeValue type");
+  EXPECT_EQ(check({op("n", "LT", {SS({"5"})})}),
+            kInvalid + "ComparisonOperator LT is not valid for SS AttributeValue type");
   EXPECT_EQ(check({op("ss", "CONTAINS", {SS({"x"})})}),
             kInvalid + "ComparisonOperator CONTAINS is not valid for SS AttributeValue type");
   EXPECT_EQ(check({op("n", "BEGINS_WITH", {N("5")})}),
             kInvalid + "ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type");
-  EXPECT_EQ(check({op("n", "IN", {N("1"), S("5")})}), kInvalid + "AttributeValues inside AttributeValueList must be of same type");
+  EXPECT_EQ(check({op("n", "IN", {N("1"), S("5")})}),
+            kInvalid + "AttributeValues inside AttributeValueList must be of same type");
   EXPECT_EQ(check({op("n", "BETWEEN", {N("9"), N("1")})}),
             "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
 }
@@ -112,9 +116,11 @@ TEST(Expected, ExistsAndValue) {
   EXPECT_EQ(check({both}), kInvalid + "Exists and ComparisonOperator cannot be used together for Attribute: n");
   LegacyCondition value_and_list = op("n", "EQ", {N("5")});
   value_and_list.has_value = true;
-  EXPECT_EQ(check({value_and_list}), kInvalid + "Value and AttributeValueList cannot be used together for Attribute: n");
+  EXPECT_EQ(check({value_and_list}),
+            kInvalid + "Value and AttributeValueList cannot be used together for Attribute: n");
   LegacyCondition list_only = op("n", "", {N("5")});
-  EXPECT_EQ(check({list_only}), kInvalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: n");
+  EXPECT_EQ(check({list_only}),
+            kInvalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: n");
 }
 
 TEST(AttributeUpdates, Actions) {
@@ -123,7 +129,8 @@ TEST(AttributeUpdates, Actions) {
       AttributeMap it = item();
       apply_update(translate_attribute_updates(updates), it);
       std::string out;
-      for (const auto& [k, v] : it) out += k + "=" + (v.type == AttrType::SS ? std::to_string(v.set.size()) : v.scalar) + ";";
+      for (const auto& [k, v] : it)
+        out += k + "=" + (v.type == AttrType::SS ? std::to_string(v.set.size()) : v.scalar) + ";";
       return out;
     } catch (const Error& e) {
       return e.message();
@@ -134,9 +141,11 @@ TEST(AttributeUpdates, Actions) {
   EXPECT_EQ(run({{"ss", "ADD", true, SS({"z"})}}), "m.b=dotted;n=5;s=abc;ss=3;");
   EXPECT_EQ(run({{"n", "DELETE", false, {}}}), "m.b=dotted;s=abc;ss=2;");
   EXPECT_EQ(run({{"ss", "DELETE", true, SS({"x", "y"})}}), "m.b=dotted;n=5;s=abc;");
-  EXPECT_EQ(run({{"w", "PUT", false, {}}}), kInvalid + "Only DELETE action is allowed when no attribute value is specified");
+  EXPECT_EQ(run({{"w", "PUT", false, {}}}),
+            kInvalid + "Only DELETE action is allowed when no attribute value is specified");
   EXPECT_EQ(run({{"s", "ADD", true, S("y")}}), kInvalid + "ADD action is not supported for the type STRING");
-  EXPECT_EQ(run({{"n", "DELETE", true, N("1")}}), kInvalid + "DELETE action with value is not supported for the type NUMBER");
+  EXPECT_EQ(run({{"n", "DELETE", true, N("1")}}),
+            kInvalid + "DELETE action with value is not supported for the type NUMBER");
   AttributeValue ns;
   ns.type = AttrType::NS;
   ns.set = {"1"};
@@ -145,7 +154,8 @@ TEST(AttributeUpdates, Actions) {
 
 TEST(KeyCondition, RulesAndMessages) {
   KeySchemaView schema{"pk", AttrType::S, "sk", AttrType::N};
-  AttributeMap values = {{":p", S("p")}, {":v", N("5")}, {":a", N("1")}, {":b", N("9")}, {":s", S("1")}, {":n", N("1")}};
+  AttributeMap values = {{":p", S("p")}, {":v", N("5")}, {":a", N("1")},
+                         {":b", N("9")}, {":s", S("1")}, {":n", N("1")}};
   auto check_kc = [&](const std::string& text) -> std::string {
     try {
       Placeholders ph;
@@ -170,15 +180,18 @@ TEST(KeyCondition, RulesAndMessages) {
             "Invalid operator used in KeyConditionExpression: attribute_exists");
   EXPECT_EQ(check_kc("pk = :p AND x = :v"), "Query condition missed key schema element");
   EXPECT_EQ(check_kc("sk = :v"), "Query condition missed key schema element");
-  EXPECT_EQ(check_kc("pk = :p AND sk > :a AND sk < :b"), "KeyConditionExpressions must only contain one condition per key");
+  EXPECT_EQ(check_kc("pk = :p AND sk > :a AND sk < :b"),
+            "KeyConditionExpressions must only contain one condition per key");
   EXPECT_EQ(check_kc("pk = :p AND pk = :p"), "KeyConditionExpressions must only contain one condition per key");
   EXPECT_EQ(check_kc("pk < :p"), "Query key condition not supported");
   EXPECT_EQ(check_kc("begins_with(pk, :p)"), "Query key condition not supported");
-  EXPECT_EQ(check_kc("pk = sk"), "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+  EXPECT_EQ(check_kc("pk = sk"),
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
   EXPECT_EQ(check_kc("pk.x = :p"),
             "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk");
   EXPECT_EQ(check_kc("pk = :p AND size(sk) = :v"), "KeyConditionExpressions cannot contain nested operations");
-  EXPECT_EQ(check_kc("pk = :n"), "One or more parameter values were invalid: Condition parameter type does not match schema type");
+  EXPECT_EQ(check_kc("pk = :n"),
+            "One or more parameter values were invalid: Condition parameter type does not match schema type");
   EXPECT_EQ(check_kc("pk = :p AND begins_with(sk, :s)"),
             "One or more parameter values were invalid: Condition parameter type does not match schema type");
   EXPECT_EQ(check_kc("pk = :p AND begins_with(sk, :v)"),

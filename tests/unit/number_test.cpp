@@ -70,8 +70,27 @@ TEST(Number, ThirtyEightSignificantDigits) {
 }
 
 TEST(Number, RejectsWhatIsNotADecimalNumber) {
-  for (const char* bad : {"", " 1", "1 ", "abc", "0x10", "Infinity", "NaN", "-Infinity", "-", "1e", "e5", "1.2.3", "--1",
-                          "1,000", "1_000", "+-1", "1d", "1.5f", "\xc2\xa0" "1", "."}) {
+  for (const char* bad : {"",
+                          " 1",
+                          "1 ",
+                          "abc",
+                          "0x10",
+                          "Infinity",
+                          "NaN",
+                          "-Infinity",
+                          "-",
+                          "1e",
+                          "e5",
+                          "1.2.3",
+                          "--1",
+                          "1,000",
+                          "1_000",
+                          "+-1",
+                          "1d",
+                          "1.5f",
+                          "\xc2\xa0"
+                          "1",
+                          "."}) {
     EXPECT_EQ(canonical(bad), kNotANumber) << bad;
   }
 }
