@@ -61,15 +61,9 @@ void parse_set(const element& v, AttributeValue& out, const char* set_name) {
   simdjson::dom::array arr = expect_array(v);
   for (element m : arr) {
     switch (out.type) {
-      case AttrType::SS:
-        out.set.emplace_back(expect_string(m));
-        break;
-      case AttrType::NS:
-        out.set.push_back(number_of(expect_string(m)));
-        break;
-      default:
-        out.set.push_back(binary_of(m));
-        break;
+      case AttrType::SS: out.set.emplace_back(expect_string(m)); break;
+      case AttrType::NS: out.set.push_back(number_of(expect_string(m))); break;
+      default: out.set.push_back(binary_of(m)); break;
     }
   }
   if (out.set.empty()) {
@@ -203,21 +197,11 @@ AttributeMap parse_attribute_map(const element& e) {
 void write_attribute_value(JsonWriter& w, const AttributeValue& v) {
   w.begin_object();
   switch (v.type) {
-    case AttrType::S:
-      w.member("S", v.scalar);
-      break;
-    case AttrType::N:
-      w.member("N", v.scalar);
-      break;
-    case AttrType::B:
-      w.key("B").string(base64_encode(v.scalar));
-      break;
-    case AttrType::BOOL:
-      w.member("BOOL", v.boolean);
-      break;
-    case AttrType::NUL:
-      w.member("NULL", true);
-      break;
+    case AttrType::S: w.member("S", v.scalar); break;
+    case AttrType::N: w.member("N", v.scalar); break;
+    case AttrType::B: w.key("B").string(base64_encode(v.scalar)); break;
+    case AttrType::BOOL: w.member("BOOL", v.boolean); break;
+    case AttrType::NUL: w.member("NULL", true); break;
     case AttrType::SS:
     case AttrType::NS:
       w.key(type_name(v.type)).begin_array();

@@ -45,21 +45,14 @@ inline bool get_bool(const simdjson::dom::element& obj, std::string_view key, bo
 inline const char* json_token_name(const simdjson::dom::element& v) {
   using simdjson::dom::element_type;
   switch (v.type()) {
-    case element_type::STRING:
-      return "STRING_VALUE";
+    case element_type::STRING: return "STRING_VALUE";
     case element_type::INT64:
-    case element_type::UINT64:
-      return "NUMBER_VALUE";
-    case element_type::DOUBLE:
-      return "DECIMAL_VALUE";
-    case element_type::BOOL:
-      return v.get_bool().value_unsafe() ? "TRUE_VALUE" : "FALSE_VALUE";
-    case element_type::ARRAY:
-      return "START_ARRAY";
-    case element_type::OBJECT:
-      return "START_OBJECT";
-    default:
-      return "NULL_VALUE";
+    case element_type::UINT64: return "NUMBER_VALUE";
+    case element_type::DOUBLE: return "DECIMAL_VALUE";
+    case element_type::BOOL: return v.get_bool().value_unsafe() ? "TRUE_VALUE" : "FALSE_VALUE";
+    case element_type::ARRAY: return "START_ARRAY";
+    case element_type::OBJECT: return "START_OBJECT";
+    default: return "NULL_VALUE";
   }
 }
 

@@ -350,31 +350,18 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
     return s;
   };
   switch (kc.sort_op) {
-    case expr::Op::Eq:
-      range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[0]))};
-      break;
-    case expr::Op::Lt:
-      range.end = enc(kc.sort_values[0]);
-      break;
-    case expr::Op::Le:
-      range.end = prefix_end(enc(kc.sort_values[0]));
-      break;
-    case expr::Op::Gt:
-      range.begin = prefix_end(enc(kc.sort_values[0]));
-      break;
-    case expr::Op::Ge:
-      range.begin = enc(kc.sort_values[0]);
-      break;
-    case expr::Op::Between:
-      range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[1]))};
-      break;
+    case expr::Op::Eq: range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[0]))}; break;
+    case expr::Op::Lt: range.end = enc(kc.sort_values[0]); break;
+    case expr::Op::Le: range.end = prefix_end(enc(kc.sort_values[0])); break;
+    case expr::Op::Gt: range.begin = prefix_end(enc(kc.sort_values[0])); break;
+    case expr::Op::Ge: range.begin = enc(kc.sort_values[0]); break;
+    case expr::Op::Between: range = {enc(kc.sort_values[0]), prefix_end(enc(kc.sort_values[1]))}; break;
     case expr::Op::BeginsWith: {
       std::string b = p + encode_prefix(*kc.sort_values[0]);
       range = {b, prefix_end(b)};
       break;
     }
-    default:
-      break;
+    default: break;
   }
   auto start = exclusive_start_key(body, source);
   size_t limit = size_t(get_int(body, "Limit", INT64_MAX));

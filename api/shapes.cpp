@@ -69,24 +69,12 @@ std::string lower_first(std::string_view name) {
 // object): strings bare, lists as [a, b], structures as Name(member=value, ...), maps as {k=v, ...}.
 void describe(const ShapeDef& shape, const element& v, std::string& out) {
   switch (v.type()) {
-    case element_type::STRING:
-      out.append(std::string_view(v.get_string().value_unsafe()));
-      return;
-    case element_type::INT64:
-      out.append(std::to_string(int64_t(v.get_int64().value_unsafe())));
-      return;
-    case element_type::UINT64:
-      out.append(std::to_string(uint64_t(v.get_uint64().value_unsafe())));
-      return;
-    case element_type::DOUBLE:
-      out.append(simdjson::minify(v));
-      return;
-    case element_type::BOOL:
-      out.append(v.get_bool().value_unsafe() ? "true" : "false");
-      return;
-    case element_type::NULL_VALUE:
-      out.append("null");
-      return;
+    case element_type::STRING: out.append(std::string_view(v.get_string().value_unsafe())); return;
+    case element_type::INT64: out.append(std::to_string(int64_t(v.get_int64().value_unsafe()))); return;
+    case element_type::UINT64: out.append(std::to_string(uint64_t(v.get_uint64().value_unsafe()))); return;
+    case element_type::DOUBLE: out.append(simdjson::minify(v)); return;
+    case element_type::BOOL: out.append(v.get_bool().value_unsafe() ? "true" : "false"); return;
+    case element_type::NULL_VALUE: out.append("null"); return;
     case element_type::ARRAY: {
       out.push_back('[');
       bool first = true;
@@ -162,17 +150,12 @@ class Checker {
 
   void check(const ShapeDef& shape, const element& v, const Where& path, bool list_member = false) {
     switch (shape.kind) {
-      case ShapeKind::Structure:
-        return check_structure(shape, v, path, list_member);
-      case ShapeKind::List:
-        return check_list(shape, v, path);
-      case ShapeKind::Map:
-        return check_map(shape, v, path);
-      case ShapeKind::String:
-        return check_string(shape, v, path);
+      case ShapeKind::Structure: return check_structure(shape, v, path, list_member);
+      case ShapeKind::List: return check_list(shape, v, path);
+      case ShapeKind::Map: return check_map(shape, v, path);
+      case ShapeKind::String: return check_string(shape, v, path);
       case ShapeKind::Integer:
-      case ShapeKind::Long:
-        return check_integer(shape, v, path);
+      case ShapeKind::Long: return check_integer(shape, v, path);
       case ShapeKind::Boolean:
         if (v.is_string()) type_error("Unexpected token received from parser");
         if (v.is_object()) type_error(kStartOfStructure);

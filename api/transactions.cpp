@@ -78,14 +78,10 @@ struct Action {
 
 const char* kind_member(Action::Kind k) {
   switch (k) {
-    case Action::Check:
-      return "ConditionCheck";
-    case Action::Put:
-      return "Put";
-    case Action::Delete:
-      return "Delete";
-    case Action::Update:
-      return "Update";
+    case Action::Check: return "ConditionCheck";
+    case Action::Put: return "Put";
+    case Action::Delete: return "Delete";
+    case Action::Update: return "Update";
   }
   return "";
 }
@@ -225,11 +221,8 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
                           return Change::Keep;
                         }
                         switch (a.kind) {
-                          case Action::Check:
-                            return Change::Keep;
-                          case Action::Delete:
-                            a.charged = old ? storage::item_size(*old) : 0;
-                            return Change::Delete;
+                          case Action::Check: return Change::Keep;
+                          case Action::Delete: a.charged = old ? storage::item_size(*old) : 0; return Change::Delete;
                           case Action::Put:
                             *next = a.item;
                             a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);

@@ -59,6 +59,9 @@ enum class Op : uint8_t {
   Contains,
 };
 
+// An operator or function as DynamoDB names it in its messages ("=", "BETWEEN", "begins_with", "OR", ...).
+const char* op_name(Op op);
+
 struct Node {
   Op op = Op::Value;
   Path path;                              // PathRef

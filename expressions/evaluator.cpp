@@ -34,49 +34,34 @@ int64_t utf16_length(const std::string& s) {
 // An operand's value: a path's value in the item, a constant, or size() computed into *scratch.
 const AttributeValue* operand(const Node& n, const AttributeMap& item, AttributeValue* scratch) {
   switch (n.op) {
-    case Op::PathRef:
-      return resolve(n.path, item);
-    case Op::Value:
-      return n.value;
+    case Op::PathRef: return resolve(n.path, item);
+    case Op::Value: return n.value;
     case Op::Size: {
       AttributeValue inner_scratch;
       const AttributeValue* v = operand(n.args[0], item, &inner_scratch);
       if (!v) return nullptr;
       int64_t size;
       switch (v->type) {
-        case AttrType::S:
-          size = utf16_length(v->scalar);
-          break;
-        case AttrType::B:
-          size = int64_t(v->scalar.size());
-          break;
+        case AttrType::S: size = utf16_length(v->scalar); break;
+        case AttrType::B: size = int64_t(v->scalar.size()); break;
         case AttrType::SS:
         case AttrType::NS:
-        case AttrType::BS:
-          size = int64_t(v->set.size());
-          break;
-        case AttrType::L:
-          size = int64_t(v->list.size());
-          break;
-        case AttrType::M:
-          size = int64_t(v->map.size());
-          break;
-        default:
-          return nullptr;
+        case AttrType::BS: size = int64_t(v->set.size()); break;
+        case AttrType::L: size = int64_t(v->list.size()); break;
+        case AttrType::M: size = int64_t(v->map.size()); break;
+        default: return nullptr;
       }
       *scratch = AttributeValue::number(std::to_string(size));
       return scratch;
     }
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 
 bool contains(const AttributeValue& haystack, const AttributeValue& needle) {
   switch (haystack.type) {
     case AttrType::S:
-    case AttrType::B:
-      return needle.type == haystack.type && haystack.scalar.find(needle.scalar) != std::string::npos;
+    case AttrType::B: return needle.type == haystack.type && haystack.scalar.find(needle.scalar) != std::string::npos;
     case AttrType::SS:
       return needle.type == AttrType::S &&
              std::find(haystack.set.begin(), haystack.set.end(), needle.scalar) != haystack.set.end();
@@ -86,10 +71,8 @@ bool contains(const AttributeValue& haystack, const AttributeValue& needle) {
     case AttrType::BS:
       return needle.type == AttrType::B &&
              std::find(haystack.set.begin(), haystack.set.end(), needle.scalar) != haystack.set.end();
-    case AttrType::L:
-      return std::find(haystack.list.begin(), haystack.list.end(), needle) != haystack.list.end();
-    default:
-      return false;
+    case AttrType::L: return std::find(haystack.list.begin(), haystack.list.end(), needle) != haystack.list.end();
+    default: return false;
   }
 }
 
@@ -115,8 +98,7 @@ AttributeValue update_value(const Node& n, const AttributeMap& item) {
       if (!v) missing_attribute();
       return *v;
     }
-    case Op::Value:
-      return *n.value;
+    case Op::Value: return *n.value;
     case Op::IfNotExists: {
       const AttributeValue* v = resolve(n.args[0].path, item);
       return v ? *v : update_value(n.args[1], item);
@@ -138,8 +120,7 @@ AttributeValue update_value(const Node& n, const AttributeMap& item) {
       if (!ok) throw Error::validation(error);
       return AttributeValue::number(r.to_string());
     }
-    default:
-      wrong_operand_type();
+    default: wrong_operand_type();
   }
 }
 
@@ -208,18 +189,12 @@ int compare_scalars(const AttributeValue& a, const AttributeValue& b) {
 
 bool evaluate(const Node& n, const AttributeMap& item) {
   switch (n.op) {
-    case Op::And:
-      return evaluate(n.args[0], item) && evaluate(n.args[1], item);
-    case Op::Or:
-      return evaluate(n.args[0], item) || evaluate(n.args[1], item);
-    case Op::Not:
-      return !evaluate(n.args[0], item);
-    case Op::AttributeExists:
-      return resolve(n.args[0].path, item) != nullptr;
-    case Op::AttributeNotExists:
-      return resolve(n.args[0].path, item) == nullptr;
-    default:
-      break;
+    case Op::And: return evaluate(n.args[0], item) && evaluate(n.args[1], item);
+    case Op::Or: return evaluate(n.args[0], item) || evaluate(n.args[1], item);
+    case Op::Not: return !evaluate(n.args[0], item);
+    case Op::AttributeExists: return resolve(n.args[0].path, item) != nullptr;
+    case Op::AttributeNotExists: return resolve(n.args[0].path, item) == nullptr;
+    default: break;
   }
   AttributeValue s0, s1, s2;
   const AttributeValue* a = operand(n.args[0], item, &s0);
@@ -266,8 +241,7 @@ bool evaluate(const Node& n, const AttributeMap& item) {
       const AttributeValue* b = operand(n.args[1], item, &s1);
       return a && b && contains(*a, *b);
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -304,9 +278,7 @@ std::set<std::string> apply_update(const UpdateExpression& update, AttributeMap&
     const UpdateAction& a = update.actions[i];
     touched.insert(a.path[0].name);
     switch (a.type) {
-      case UpdateActionType::Set:
-        set_at(a.path, item, std::move(values[i]));
-        break;
+      case UpdateActionType::Set: set_at(a.path, item, std::move(values[i])); break;
       case UpdateActionType::Remove: {
         bool top;
         AttributeValue* parent = parent_of(a.path, item, &top);

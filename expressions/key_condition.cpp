@@ -8,26 +8,18 @@ namespace ddb::expr {
 
 namespace {
 
+// The operators a key condition cannot use, by DynamoDB's name for them; null for the others.
 const char* key_op_name(Op op) {
   switch (op) {
     case Op::Or:
-      return "OR";
     case Op::Not:
-      return "NOT";
     case Op::Ne:
-      return "<>";
     case Op::In:
-      return "IN";
     case Op::Contains:
-      return "contains";
     case Op::AttributeExists:
-      return "attribute_exists";
     case Op::AttributeNotExists:
-      return "attribute_not_exists";
-    case Op::AttributeType:
-      return "attribute_type";
-    default:
-      return nullptr;
+    case Op::AttributeType: return op_name(op);
+    default: return nullptr;
   }
 }
 
@@ -50,16 +42,11 @@ void flatten(const Node& n, std::vector<const Node*>& leaves) {
 
 Op flipped(Op op) {
   switch (op) {
-    case Op::Lt:
-      return Op::Gt;
-    case Op::Le:
-      return Op::Ge;
-    case Op::Gt:
-      return Op::Lt;
-    case Op::Ge:
-      return Op::Le;
-    default:
-      return op;
+    case Op::Lt: return Op::Gt;
+    case Op::Le: return Op::Ge;
+    case Op::Gt: return Op::Lt;
+    case Op::Ge: return Op::Le;
+    default: return op;
   }
 }
 

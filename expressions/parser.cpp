@@ -17,16 +17,11 @@ namespace ddb::expr {
 
 const char* kind_name(ExpressionKind kind) {
   switch (kind) {
-    case ExpressionKind::Condition:
-      return "ConditionExpression";
-    case ExpressionKind::Filter:
-      return "FilterExpression";
-    case ExpressionKind::KeyCondition:
-      return "KeyConditionExpression";
-    case ExpressionKind::Update:
-      return "UpdateExpression";
-    case ExpressionKind::Projection:
-      return "ProjectionExpression";
+    case ExpressionKind::Condition: return "ConditionExpression";
+    case ExpressionKind::Filter: return "FilterExpression";
+    case ExpressionKind::KeyCondition: return "KeyConditionExpression";
+    case ExpressionKind::Update: return "UpdateExpression";
+    case ExpressionKind::Projection: return "ProjectionExpression";
   }
   return "";
 }
@@ -119,33 +114,15 @@ std::vector<Token> tokenize(std::string_view s) {
     } else {
       ++i;
       switch (c) {
-        case '(':
-          t = Tok::LParen;
-          break;
-        case ')':
-          t = Tok::RParen;
-          break;
-        case '[':
-          t = Tok::LBracket;
-          break;
-        case ']':
-          t = Tok::RBracket;
-          break;
-        case ',':
-          t = Tok::Comma;
-          break;
-        case '.':
-          t = Tok::Dot;
-          break;
-        case '=':
-          t = Tok::Eq;
-          break;
-        case '+':
-          t = Tok::Plus;
-          break;
-        case '-':
-          t = Tok::Minus;
-          break;
+        case '(': t = Tok::LParen; break;
+        case ')': t = Tok::RParen; break;
+        case '[': t = Tok::LBracket; break;
+        case ']': t = Tok::RBracket; break;
+        case ',': t = Tok::Comma; break;
+        case '.': t = Tok::Dot; break;
+        case '=': t = Tok::Eq; break;
+        case '+': t = Tok::Plus; break;
+        case '-': t = Tok::Minus; break;
         default:
           t = Tok::Other;
           // one whole UTF-8 character
@@ -315,24 +292,12 @@ class SyntaxParser {
     RawNode left = operand();
     Op op;
     switch (peek().type) {
-      case Tok::Eq:
-        op = Op::Eq;
-        break;
-      case Tok::Ne:
-        op = Op::Ne;
-        break;
-      case Tok::Lt:
-        op = Op::Lt;
-        break;
-      case Tok::Le:
-        op = Op::Le;
-        break;
-      case Tok::Gt:
-        op = Op::Gt;
-        break;
-      case Tok::Ge:
-        op = Op::Ge;
-        break;
+      case Tok::Eq: op = Op::Eq; break;
+      case Tok::Ne: op = Op::Ne; break;
+      case Tok::Lt: op = Op::Lt; break;
+      case Tok::Le: op = Op::Le; break;
+      case Tok::Gt: op = Op::Gt; break;
+      case Tok::Ge: op = Op::Ge; break;
       default:
         if (at_keyword("BETWEEN")) {
           next();
@@ -533,48 +498,36 @@ class SyntaxParser {
 
 // ------------------------------------------------------------------------------------ semantic checks
 
+}  // namespace
+
 const char* op_name(Op op) {
   switch (op) {
-    case Op::Eq:
-      return "=";
-    case Op::Ne:
-      return "<>";
-    case Op::Lt:
-      return "<";
-    case Op::Le:
-      return "<=";
-    case Op::Gt:
-      return ">";
-    case Op::Ge:
-      return ">=";
-    case Op::Between:
-      return "BETWEEN";
-    case Op::In:
-      return "IN";
-    case Op::Plus:
-      return "+";
-    case Op::Minus:
-      return "-";
-    case Op::Size:
-      return "size";
-    case Op::IfNotExists:
-      return "if_not_exists";
-    case Op::ListAppend:
-      return "list_append";
-    case Op::AttributeExists:
-      return "attribute_exists";
-    case Op::AttributeNotExists:
-      return "attribute_not_exists";
-    case Op::AttributeType:
-      return "attribute_type";
-    case Op::BeginsWith:
-      return "begins_with";
-    case Op::Contains:
-      return "contains";
-    default:
-      return "";
+    case Op::And: return "AND";
+    case Op::Or: return "OR";
+    case Op::Not: return "NOT";
+    case Op::Eq: return "=";
+    case Op::Ne: return "<>";
+    case Op::Lt: return "<";
+    case Op::Le: return "<=";
+    case Op::Gt: return ">";
+    case Op::Ge: return ">=";
+    case Op::Between: return "BETWEEN";
+    case Op::In: return "IN";
+    case Op::Plus: return "+";
+    case Op::Minus: return "-";
+    case Op::Size: return "size";
+    case Op::IfNotExists: return "if_not_exists";
+    case Op::ListAppend: return "list_append";
+    case Op::AttributeExists: return "attribute_exists";
+    case Op::AttributeNotExists: return "attribute_not_exists";
+    case Op::AttributeType: return "attribute_type";
+    case Op::BeginsWith: return "begins_with";
+    case Op::Contains: return "contains";
+    default: return "";
   }
 }
+
+namespace {
 
 // "AttributeValue: {N:1}" as the service prints a constant operand.
 std::string describe_value(const AttributeValue& v) {
@@ -698,16 +651,13 @@ class Resolver {
       case Op::Size:
         fail(std::string("The function is not allowed to be used this way in an expression; function: ") +
              raw.function);
-      default:
-        break;
+      default: break;
     }
     count_operator();
     for (const auto& a : raw.args) n.args.push_back(operand(a));
     switch (n.op) {
       case Op::Eq:
-      case Op::Ne:
-        require_distinct(n.op, n);
-        break;
+      case Op::Ne: require_distinct(n.op, n); break;
       case Op::Lt:
       case Op::Le:
       case Op::Gt:
@@ -784,10 +734,8 @@ class Resolver {
         require_distinct(n.op, n);
         break;
       case Op::IfNotExists:
-      case Op::ListAppend:
-        fail(std::string("Invalid function name; function: ") + op_name(n.op));
-      default:
-        break;
+      case Op::ListAppend: fail(std::string("Invalid function name; function: ") + op_name(n.op));
+      default: break;
     }
     return n;
   }
@@ -796,12 +744,8 @@ class Resolver {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
-      case Op::PathRef:
-        n.path = path(raw.path);
-        return n;
-      case Op::Value:
-        n.value = value(raw.token);
-        return n;
+      case Op::PathRef: n.path = path(raw.path); return n;
+      case Op::Value: n.value = value(raw.token); return n;
       case Op::Size:
         count_operator();
         for (const auto& a : raw.args) n.args.push_back(operand(a));
@@ -821,12 +765,8 @@ class Resolver {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
-      case Op::PathRef:
-        n.path = path(raw.path);
-        return n;
-      case Op::Value:
-        n.value = value(raw.token);
-        return n;
+      case Op::PathRef: n.path = path(raw.path); return n;
+      case Op::Value: n.value = value(raw.token); return n;
       case Op::Plus:
       case Op::Minus:
         for (const auto& a : raw.args) n.args.push_back(update_value(a));
@@ -848,8 +788,7 @@ class Resolver {
           if (a.op == Op::Value && a.value->type != AttrType::L) wrong_type(n.op, *a.value);
         }
         return n;
-      default:
-        fail("The function is not allowed in an update expression; function: " + raw.function);
+      default: fail("The function is not allowed in an update expression; function: " + raw.function);
     }
   }
 

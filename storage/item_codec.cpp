@@ -63,11 +63,8 @@ void encode_value(const AttributeValue& v, std::string& out) {
       put_varint(out, v.scalar.size());
       out.append(v.scalar);
       break;
-    case AttrType::BOOL:
-      out.push_back(v.boolean ? 1 : 0);
-      break;
-    case AttrType::NUL:
-      break;
+    case AttrType::BOOL: out.push_back(v.boolean ? 1 : 0); break;
+    case AttrType::NUL: break;
     case AttrType::SS:
     case AttrType::NS:
     case AttrType::BS:
@@ -81,9 +78,7 @@ void encode_value(const AttributeValue& v, std::string& out) {
       put_varint(out, v.list.size());
       for (const auto& e : v.list) encode_value(e, out);
       break;
-    case AttrType::M:
-      encode_map(v.map, out);
-      break;
+    case AttrType::M: encode_map(v.map, out); break;
   }
 }
 
@@ -107,14 +102,9 @@ AttributeValue decode_value(Reader& r) {
   switch (v.type) {
     case AttrType::S:
     case AttrType::N:
-    case AttrType::B:
-      v.scalar = r.bytes();
-      break;
-    case AttrType::BOOL:
-      v.boolean = r.byte() != 0;
-      break;
-    case AttrType::NUL:
-      break;
+    case AttrType::B: v.scalar = r.bytes(); break;
+    case AttrType::BOOL: v.boolean = r.byte() != 0; break;
+    case AttrType::NUL: break;
     case AttrType::SS:
     case AttrType::NS:
     case AttrType::BS: {
@@ -129,9 +119,7 @@ AttributeValue decode_value(Reader& r) {
       for (uint64_t i = 0; i < n; ++i) v.list.push_back(decode_value(r));
       break;
     }
-    case AttrType::M:
-      v.map = decode_map(r);
-      break;
+    case AttrType::M: v.map = decode_map(r); break;
   }
   return v;
 }
@@ -214,13 +202,10 @@ uint32_t partition_hash(std::string_view s) {
 size_t attribute_value_size(const AttributeValue& v) {
   switch (v.type) {
     case AttrType::S:
-    case AttrType::B:
-      return v.scalar.size();
-    case AttrType::N:
-      return number_size(v.scalar);
+    case AttrType::B: return v.scalar.size();
+    case AttrType::N: return number_size(v.scalar);
     case AttrType::BOOL:
-    case AttrType::NUL:
-      return 1;
+    case AttrType::NUL: return 1;
     case AttrType::SS:
     case AttrType::BS: {
       size_t n = 0;
