@@ -90,14 +90,22 @@ void get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
   std::string key = key_of(*table, key_map);
   bool consistent = get_bool(body, "ConsistentRead");
 
-  AttributeMap item;
-  bool found = ctx.items.get(key, &item);
+  // Without a projection the stored item is written as JSON directly; it is decoded only when needed.
+  std::string stored;
+  bool found = ctx.items.get_stored(key, &stored);
   out.begin_object();
   if (found) {
     out.key("Item");
-    write_attribute_map(out, projection ? expr::project(*projection, item) : item);
+    if (projection) {
+      write_attribute_map(out, expr::project(*projection, storage::decode_item(stored)));
+    } else {
+      storage::write_item_json(stored, out);
+    }
   }
-  write_consumed_capacity(out, body, table->name, read_units(found ? storage::item_size(item) : 0, consistent));
+  if (get_string(body, "ReturnConsumedCapacity", "NONE") != "NONE") {
+    write_consumed_capacity(out, body, table->name,
+                            read_units(found ? storage::item_size(storage::decode_item(stored)) : 0, consistent));
+  }
   out.end_object();
 }
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "expressions/number.h"
+#include "model/base64.h"
 
 namespace ddb::storage {
 
@@ -166,7 +167,76 @@ size_t number_size(const std::string& canonical) {
   return size_t(first - last + 1) + 1 + (n.negative() ? 1 : 0);
 }
 
+// The JSON of a stored value, read in place.
+std::string_view view_bytes(Reader& r) {
+  uint64_t n = r.varint();
+  if (n > r.in.size() - r.pos) Reader::corrupt();
+  std::string_view v = r.in.substr(r.pos, n);
+  r.pos += n;
+  return v;
+}
+
+void write_map_json(Reader& r, JsonWriter& w);
+
+void write_value_json(Reader& r, JsonWriter& w) {
+  uint8_t t = r.byte();
+  if (t > uint8_t(AttrType::BS)) Reader::corrupt();
+  AttrType type = AttrType(t);
+  w.begin_object();
+  switch (type) {
+    case AttrType::S: w.key("S").string(view_bytes(r)); break;
+    case AttrType::N: w.key("N").string(view_bytes(r)); break;
+    case AttrType::B: w.key("B").string(base64_encode(view_bytes(r))); break;
+    case AttrType::BOOL: w.key("BOOL").boolean(r.byte() != 0); break;
+    case AttrType::NUL: w.key("NULL").boolean(true); break;
+    case AttrType::SS:
+    case AttrType::NS:
+    case AttrType::BS: {
+      w.key(type_name(type)).begin_array();
+      uint64_t n = r.varint();
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string_view m = view_bytes(r);
+        if (type == AttrType::BS) {
+          w.string(base64_encode(m));
+        } else {
+          w.string(m);
+        }
+      }
+      w.end_array();
+      break;
+    }
+    case AttrType::L: {
+      w.key("L").begin_array();
+      uint64_t n = r.varint();
+      for (uint64_t i = 0; i < n; ++i) write_value_json(r, w);
+      w.end_array();
+      break;
+    }
+    case AttrType::M:
+      w.key("M");
+      write_map_json(r, w);
+      break;
+  }
+  w.end_object();
+}
+
+void write_map_json(Reader& r, JsonWriter& w) {
+  w.begin_object();
+  uint64_t n = r.varint();
+  for (uint64_t i = 0; i < n; ++i) {
+    w.key(view_bytes(r));
+    write_value_json(r, w);
+  }
+  w.end_object();
+}
+
 }  // namespace
+
+void write_item_json(std::string_view bytes, JsonWriter& w) {
+  Reader r{bytes};
+  write_map_json(r, w);
+  if (r.pos != bytes.size()) Reader::corrupt();
+}
 
 void encode_item(const AttributeMap& item, std::string& out) { encode_map(item, out); }
 

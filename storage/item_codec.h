@@ -10,12 +10,17 @@
 #include <string_view>
 
 #include "model/attribute_value.h"
+#include "model/json_writer.h"
 
 namespace ddb::storage {
 
 void encode_item(const AttributeMap& item, std::string& out);
 // Throws std::runtime_error on a corrupt record.
 AttributeMap decode_item(std::string_view bytes);
+
+// Writes a stored item as DynamoDB JSON straight from its stored form (no AttributeMap in between), in the
+// same shape as api's write_attribute_map. Throws std::runtime_error on a corrupt record.
+void write_item_json(std::string_view bytes, JsonWriter& w);
 
 // Appends the order-preserving form of a key value (S, N or B).
 void encode_key_value(const AttributeValue& v, std::string& out);

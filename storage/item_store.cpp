@@ -49,6 +49,8 @@ std::string ItemStore::item_key(const TableDef& table, const AttributeValue& has
   return key;
 }
 
+bool ItemStore::get_stored(const std::string& key, std::string* bytes) const { return store_.get(key, bytes); }
+
 bool ItemStore::get(const std::string& key, AttributeMap* item) const {
   std::string bytes;
   if (!store_.get(key, &bytes)) return false;

@@ -40,6 +40,8 @@ class ItemStore {
 
   // True and *item set when the item exists.
   bool get(const std::string& key, AttributeMap* item) const;
+  // The same, as the stored bytes (see item_codec.h), for answers written without decoding.
+  bool get_stored(const std::string& key, std::string* bytes) const;
 
   enum class Change { Put, Delete, Keep };
   // decide(old, next): old is null when there is no item; to write, fill *next and answer Put, or answer

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 
+#include "api/attribute_json.h"
 #include "expressions/number.h"
 
 using namespace ddb;
@@ -113,4 +114,25 @@ TEST(ItemSize, FollowsDynamoDBsRules) {
   EXPECT_EQ(size_of(l), 3u + (1 + 2) + (1 + 1));
   AttributeMap item = {{"pk", AttributeValue::string("k")}, {"v", AttributeValue::string(std::string(409596, 'x'))}};
   EXPECT_EQ(item_size(item), 409600u);
+}
+
+TEST(ItemCodec, StoredItemsWriteTheSameJsonAsDecodedOnes) {
+  AttributeValue inner;
+  inner.type = AttrType::M;
+  inner.map = {{"l", AttributeValue()}, {"quote\"", AttributeValue::string("a\nb")}};
+  AttributeValue bs;
+  bs.type = AttrType::BS;
+  bs.set = {std::string("\0\xff", 2), "x"};
+  AttributeValue ns;
+  ns.type = AttrType::NS;
+  ns.set = {"1.5", "-2"};
+  AttributeMap item = {{"b", AttributeValue::binary("\x01\x02\x03")}, {"bs", bs}, {"m", inner}, {"n", N("12")},
+                       {"ns", ns}, {"t", AttributeValue::boolean_of(false)}};
+  std::string bytes, direct, decoded;
+  encode_item(item, bytes);
+  JsonWriter w1(direct);
+  write_item_json(bytes, w1);
+  JsonWriter w2(decoded);
+  ddb::api::write_attribute_map(w2, item);
+  EXPECT_EQ(direct, decoded);
 }
