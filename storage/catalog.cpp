@@ -179,21 +179,6 @@ std::vector<std::string> Catalog::list(std::string_view ns, std::string_view exc
   return names;
 }
 
-std::vector<TableRef> Catalog::all_tables() const {
-  std::vector<TableRef> out;
-  std::shared_lock lock(mu_);
-  for (const auto& [ns, tables] : tables_) {
-    for (const auto& [name, def] : tables) out.push_back(def);
-  }
-  return out;
-}
-
-size_t Catalog::count(std::string_view ns) const {
-  std::shared_lock lock(mu_);
-  auto n = tables_.find(ns);
-  return n == tables_.end() ? 0 : n->second.size();
-}
-
 bool Catalog::create(TableDef def) {
   std::unique_lock lock(mu_);
   auto& tables = tables_.try_emplace(def.ns).first->second;

@@ -105,8 +105,6 @@ class Catalog {
   TableRef find(std::string_view ns, std::string_view name) const;
   // Names in the namespace in ascending byte order, starting after exclusive_start (if not empty).
   std::vector<std::string> list(std::string_view ns, std::string_view exclusive_start, size_t limit, bool* more) const;
-  std::vector<TableRef> all_tables() const;
-  size_t count(std::string_view ns) const;
 
   // Assigns the table id (and its indexes' ids), persists and publishes. False (and nothing written) when the
   // name is taken.
