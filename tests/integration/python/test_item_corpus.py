@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_expression_corpus import Raw, canon
+from test_expression_corpus import Raw, canon, error_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = [json.loads(line) for line in (DATA / "items.jsonl").read_text().splitlines() if line.strip()]
@@ -107,10 +107,6 @@ def touched_keys(case):
     if case["op"] in ("PutItem", "UpdateItem", "DeleteItem"):
         return [(req.get("TableName"), key_of(req.get("TableName"), req.get("Item") or req.get("Key")))]
     return []
-
-
-def error_of(body):
-    return body.get("__type", "").split("#")[-1], body.get("message", body.get("Message"))
 
 
 def uses_indexes(case):

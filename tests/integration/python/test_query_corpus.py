@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_expression_corpus import Raw, canon
+from test_expression_corpus import Raw, canon, error_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = [json.loads(line) for line in (DATA / "query.jsonl").read_text().splitlines() if line.strip()]
@@ -62,10 +62,6 @@ def raw(endpoint):
         status, body = r.call("PutItem", put)
         assert status == 200, body
     return r
-
-
-def error_of(body):
-    return body.get("__type", "").split("#")[-1], body.get("message", body.get("Message"))
 
 
 def unordered(case):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_expression_corpus import Raw, canon
+from test_expression_corpus import Raw, canon, error_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = [json.loads(line) for line in (DATA / "transactions.jsonl").read_text().splitlines() if line.strip()]
@@ -34,10 +34,6 @@ def raw(endpoint):
         status, body = r.call("CreateTable", t)
         assert status == 200, body
     return r
-
-
-def error_of(body):
-    return body.get("__type", "").split("#")[-1], body.get("message", body.get("Message"))
 
 
 def named_keys(case):
