@@ -106,9 +106,10 @@ std::string key_of_item(const storage::TableDef& table, const AttributeMap& item
   return storage::ItemStore::item_key(table, *values[0], values[1]);
 }
 
-void check_item_size(const AttributeMap& item) {
-  if (storage::item_size(item) > kMaxItemBytes)
-    throw Error::validation("Item size has exceeded the maximum allowed size");
+size_t check_item_size(const AttributeMap& item) {
+  size_t size = storage::item_size(item);
+  if (size > kMaxItemBytes) throw Error::validation("Item size has exceeded the maximum allowed size");
+  return size;
 }
 
 ExpressionParams::ExpressionParams(const simdjson::dom::element& body,

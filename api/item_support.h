@@ -25,8 +25,8 @@ storage::TableRef require_item_table(Context& ctx, std::string_view name);
 std::string key_of(const storage::TableDef& table, const AttributeMap& key);
 // The key attributes of a whole item (PutItem), checking presence, types, emptiness and sizes.
 std::string key_of_item(const storage::TableDef& table, const AttributeMap& item);
-// Checks the 400 KB item limit.
-void check_item_size(const AttributeMap& item);
+// Checks the 400 KB item limit; answers the item's size.
+size_t check_item_size(const AttributeMap& item);
 
 // A request's ExpressionAttributeNames/Values and its expressions, parsed once; owns what the trees point at.
 class ExpressionParams {

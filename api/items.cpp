@@ -58,11 +58,10 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
   std::string_view rv = return_values(body, {"NONE", "ALL_OLD"});
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
   std::string key = key_of_item(*table, item);
-  check_item_size(item);
+  size_t charged = check_item_size(item);
 
   AttributeMap old_copy;
   bool existed = false;
-  size_t charged = storage::item_size(item);
   auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
     check_condition(condition, body, old);
     if (old && rv == "ALL_OLD") old_copy = *old;
