@@ -16,7 +16,6 @@ namespace ddb::api {
 
 namespace {
 
-constexpr size_t kMaxItemBytes = 400 * 1024;
 constexpr size_t kMaxPartitionKeyBytes = 2048;
 constexpr size_t kMaxSortKeyBytes = 1024;
 constexpr size_t kMaxPlaceholderKeyBytes = 255;

@@ -25,6 +25,9 @@ storage::TableRef require_item_table(Context& ctx, std::string_view name);
 std::string key_of(const storage::TableDef& table, const AttributeMap& key);
 // The key attributes of a whole item (PutItem), checking presence, types, emptiness and sizes.
 std::string key_of_item(const storage::TableDef& table, const AttributeMap& item);
+// DynamoDB's item size limit, 400 KB by its size rule (storage::item_size).
+constexpr size_t kMaxItemBytes = 400 * 1024;
+
 // Checks the 400 KB item limit; answers the item's size.
 size_t check_item_size(const AttributeMap& item);
 

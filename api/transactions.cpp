@@ -231,7 +231,7 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
                             *next = old ? *old : a.key_map;
                             expr::apply_update(a.update,
                                                *next);  // an operand of the wrong type refuses the whole request
-                            if (storage::item_size(*next) > 400 * 1024) {
+                            if (storage::item_size(*next) > kMaxItemBytes) {
                               a.reason = "ValidationError";
                               a.reason_message = "Item size to update has exceeded the maximum allowed size";
                               return Change::Keep;
