@@ -164,7 +164,8 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
         *next = old ? *old : key_map;
         touched = expr::apply_update(update, *next);
         size_t new_size = storage::item_size(*next);
-        if (new_size > kMaxItemBytes) throw Error::validation("Item size to update has exceeded the maximum allowed size");
+        if (new_size > kMaxItemBytes)
+          throw Error::validation("Item size to update has exceeded the maximum allowed size");
         charged = std::max(new_size, old ? storage::item_size(*old) : 0);
         if (rv != "NONE") {
           if (old) before = *old;
