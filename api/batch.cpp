@@ -9,6 +9,7 @@
 #include "model/error.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
+#include "storage/mutation.h"
 
 namespace ddb::api {
 
@@ -110,16 +111,10 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
   for (auto field : tables) total += field.value.get_array().value_unsafe().size();
   if (total > kMaxBatchWriteRequests) throw Error::validation("Too many items requested for the BatchWriteItem call");
 
-  struct Write {
-    storage::TableRef table;
-    std::string key;
-    bool put = false;
-    AttributeMap item;  // the item to put
-    AttributeValue partition_key;
-  };
-  std::vector<Write> writes;
+  std::vector<storage::Mutation> writes;
+  writes.reserve(total);
   std::set<std::pair<uint32_t, std::string>> seen;
-  // Everything is checked before anything is written.
+  // Every request is checked before anything is written; then the whole batch commits at once.
   for (auto field : tables) {
     storage::TableRef table = require_item_table(ctx, field.key);
     simdjson::dom::array list = field.value.get_array().value_unsafe();
@@ -131,46 +126,26 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
             "the supported datatypes");
       }
-      Write w;
-      w.table = table;
-      w.put = is_put;
-      if (is_put) {
-        simdjson::dom::element item;
-        has(put, "Item", &item);
-        w.item = parse_attribute_map(item);
-        w.key = key_of_item(*table, w.item);
-        w.partition_key = w.item.at(table->hash_key());
-        check_item_size(w.item);
-      } else {
-        simdjson::dom::element key;
-        has(del, "Key", &key);
-        AttributeMap key_map = parse_attribute_map(key);
-        w.key = key_of(*table, key_map);
-        w.partition_key = key_map.at(table->hash_key());
-      }
-      if (!seen.insert({table->id, w.key}).second) {
+      simdjson::dom::element json;
+      has(is_put ? put : del, is_put ? "Item" : "Key", &json);
+      AttributeMap attributes = parse_attribute_map(json);
+      writes.push_back(is_put ? storage::Mutation::put(table, std::move(attributes), nullptr)
+                              : storage::Mutation::remove(table, std::move(attributes), nullptr));
+      if (!seen.insert({table->id, writes.back().key}).second) {
         throw Error::validation("Provided list of item keys contains duplicates");
       }
-      writes.push_back(std::move(w));
     }
   }
+  ctx.items.commit(writes);
 
-  std::map<std::string, double> units;
+  WriteCapacity capacity;
   std::vector<std::pair<const storage::TableDef*, AttributeValue>> partitions;
-  for (auto& w : writes) {
-    partitions.push_back({w.table.get(), w.partition_key});
-    size_t charged = w.put ? storage::item_size(w.item) : 0;
-    ctx.items.write(*w.table, w.key, [&](const AttributeMap* old, AttributeMap* next) {
-      if (old) charged = std::max(charged, storage::item_size(*old));
-      if (!w.put) return storage::ItemStore::Change::Delete;
-      *next = std::move(w.item);
-      return storage::ItemStore::Change::Put;
-    });
-    units[w.table->name] += write_units(charged);
+  for (const auto& w : writes) {
+    capacity.add(w);
+    partitions.push_back({w.table.get(), w.key_attributes.at(w.table->hash_key())});
   }
   out.begin_object().key("UnprocessedItems").begin_object().end_object();
-  std::vector<std::pair<std::string, double>> capacity(units.begin(), units.end());
-  write_capacity_list(out, body, capacity);
+  write_write_capacity(out, body, capacity, /*as_list=*/true);
   write_item_collection_metrics_map(ctx, out, body, partitions);
   out.end_object();
 }

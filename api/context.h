@@ -1,7 +1,6 @@
 // api/context.h — what one operation sees of its caller and of the server (api/ internal).
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include "api/dispatcher.h"
@@ -14,24 +13,22 @@ namespace ddb {
 class JsonWriter;
 }
 namespace ddb::storage {
+class Store;
+class Catalog;
 class ItemStore;
+}  // namespace ddb::storage
+namespace ddb {
+class Engine;
 }
 
 namespace ddb::api {
-
-// Work that outlives a request (the backfill of a new index); finished before the server stops.
-class Background {
- public:
-  virtual ~Background() = default;
-  virtual void run(std::function<void()> work) = 0;
-};
 
 struct Context {
   storage::Store& store;
   storage::Catalog& catalog;
   storage::ItemStore& items;
   const ApiConfig& config;
-  Background& background;
+  Engine& engine;           // owns the stores above and the work that outlives a request
   std::string_view ns;      // the caller's namespace: "<access key id>_<region>" or "shared"
   std::string_view region;  // the caller's region, for ARNs
 };

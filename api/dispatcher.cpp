@@ -3,13 +3,12 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
-#include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "api/context.h"
 #include "api/shapes.h"
+#include "engine/engine.h"
 #include "model/error.h"
 #include "model/json_writer.h"
 #include "storage/catalog.h"
@@ -105,38 +104,12 @@ void write_error(const Error& e, ApiResponse& response) {
 
 }  // namespace
 
-class Threads : public Background {
- public:
-  ~Threads() override {
-    std::lock_guard lock(mu_);
-    for (auto& t : threads_) t.join();
-  }
-  void run(std::function<void()> work) override {
-    std::lock_guard lock(mu_);
-    threads_.emplace_back([work = std::move(work)] {
-      try {
-        work();
-      } catch (const std::exception& e) {
-        spdlog::error("background work failed: {}", e.what());
-      }
-    });
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::thread> threads_;
-};
-
 struct Dispatcher::State {
-  storage::Store& store;
-  storage::Catalog catalog;
-  storage::ItemStore items;
+  Engine& engine;
   ApiConfig config;
-  Threads background;  // declared last: joined first, while the stores are still open
-  State(storage::Store& s, ApiConfig c) : store(s), catalog(s), items(s), config(c) {}
 };
 
-Dispatcher::Dispatcher(storage::Store& store, ApiConfig config) : state_(std::make_unique<State>(store, config)) {}
+Dispatcher::Dispatcher(Engine& engine, ApiConfig config) : state_(std::make_unique<State>(State{engine, config})) {}
 Dispatcher::~Dispatcher() = default;
 
 void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
@@ -179,7 +152,8 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
     } else {
       ns.assign(access_key).append("_").append(region);
     }
-    Context ctx{state_->store, state_->catalog, state_->items, state_->config, state_->background, ns, region};
+    Engine& engine = state_->engine;
+    Context ctx{engine.store(), engine.catalog(), engine.items(), state_->config, engine, ns, region};
     JsonWriter out(response.body);
     op->second.handler(ctx, body, out);
   } catch (const Error& e) {

@@ -10,10 +10,9 @@
 #include <string>
 #include <string_view>
 
-namespace ddb::storage {
-class Store;
-class Catalog;
-}  // namespace ddb::storage
+namespace ddb {
+class Engine;
+}
 
 namespace ddb::api {
 
@@ -36,7 +35,7 @@ struct ApiConfig {
 
 class Dispatcher {
  public:
-  Dispatcher(storage::Store& store, ApiConfig config);
+  Dispatcher(Engine& engine, ApiConfig config);
   ~Dispatcher();
   void handle(const ApiRequest& request, ApiResponse& response);
 

@@ -16,33 +16,7 @@ namespace ddb::api {
 
 namespace {
 
-constexpr size_t kMaxPartitionKeyBytes = 2048;
-constexpr size_t kMaxSortKeyBytes = 1024;
 constexpr size_t kMaxPlaceholderKeyBytes = 255;
-
-Error invalid(const std::string& detail) {
-  return Error::validation("One or more parameter values were invalid: " + detail);
-}
-
-AttrType key_type(const storage::TableDef& table, const std::string& name) {
-  std::string t = table.attribute_type(name);
-  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
-}
-
-void check_key_value(const std::string& name, const AttributeValue& v, bool is_hash) {
-  if (v.scalar.empty() && v.type != AttrType::N) {
-    throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
-                                        "attribute cannot contain an empty ") +
-                            (v.type == AttrType::B ? "binary" : "string") + " value. Key: " + name);
-  }
-  size_t size = storage::attribute_value_size(v);
-  if (is_hash && size > kMaxPartitionKeyBytes) {
-    throw invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes");
-  }
-  if (!is_hash && size > kMaxSortKeyBytes) {
-    throw invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
-  }
-}
 
 bool valid_placeholder(std::string_view key, char sigil) {
   if (key.size() < 2 || key[0] != sigil) return false;
@@ -71,44 +45,6 @@ storage::TableRef require_item_table(Context& ctx, std::string_view name) {
   storage::TableRef def = ctx.catalog.find(ctx.ns, name);
   if (!def) throw Error::resource_not_found();
   return def;
-}
-
-std::string key_of(const storage::TableDef& table, const AttributeMap& key) {
-  const std::string& hash = table.hash_key();
-  std::string range = table.range_key();
-  size_t expected = range.empty() ? 1 : 2;
-  auto h = key.find(hash);
-  auto r = range.empty() ? key.end() : key.find(range);
-  if (key.size() != expected || h == key.end() || (!range.empty() && r == key.end()) ||
-      h->second.type != key_type(table, hash) || (!range.empty() && r->second.type != key_type(table, range))) {
-    throw Error::validation("The provided key element does not match the schema");
-  }
-  check_key_value(hash, h->second, true);
-  if (!range.empty()) check_key_value(range, r->second, false);
-  return storage::ItemStore::item_key(table, h->second, range.empty() ? nullptr : &r->second);
-}
-
-std::string key_of_item(const storage::TableDef& table, const AttributeMap& item) {
-  const AttributeValue* values[2] = {nullptr, nullptr};
-  for (size_t i = 0; i < table.key_schema.size(); ++i) {
-    const std::string& name = table.key_schema[i].attribute_name;
-    auto it = item.find(name);
-    if (it == item.end()) throw invalid("Missing the key " + name + " in the item");
-    AttrType expected = key_type(table, name);
-    if (it->second.type != expected) {
-      throw invalid("Type mismatch for key " + name + " expected: " + type_name(expected) +
-                    " actual: " + type_name(it->second.type));
-    }
-    check_key_value(name, it->second, i == 0);
-    values[i] = &it->second;
-  }
-  return storage::ItemStore::item_key(table, *values[0], values[1]);
-}
-
-size_t check_item_size(const AttributeMap& item) {
-  size_t size = storage::item_size(item);
-  if (size > kMaxItemBytes) throw Error::validation("Item size has exceeded the maximum allowed size");
-  return size;
 }
 
 ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
@@ -353,31 +289,28 @@ void write_item_collection_metrics_map(
   out.end_object();
 }
 
-void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
-                          double table_units, const storage::ItemStore::IndexWrites& index_writes) {
-  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
-  if (mode == "NONE") return;
-  std::map<std::string, double> global, local;
-  double total = table_units;
-  for (const auto& w : index_writes) {
-    double units = 0;
-    if (w.removed_bytes && w.written_bytes && !w.moved) {
-      units = write_units(std::max(w.removed_bytes, w.written_bytes));
-    } else {
-      if (w.removed_bytes) units += write_units(w.removed_bytes);
-      if (w.written_bytes) units += write_units(w.written_bytes);
-    }
-    (w.index->global ? global : local)[w.index->name] += units;
-    total += units;
+void WriteCapacity::add(const storage::Mutation& m, double factor) {
+  auto& t = tables[m.table->name];
+  t.table += factor * m.table_units();
+  for (const auto& w : m.outcome.index_writes) {
+    (w.index->global ? t.global : t.local)[w.index->name] += factor * w.units();
   }
-  out.key("ConsumedCapacity").begin_object();
-  out.member("TableName", table);
-  out.key("CapacityUnits").raw_number(format_units(total));
+}
+
+namespace {
+
+void write_capacity_entry(JsonWriter& out, std::string_view mode, const std::string& table,
+                          const WriteCapacity::Units& u) {
+  double total = u.table;
+  for (const auto* group : {&u.global, &u.local}) {
+    for (const auto& [name, units] : *group) total += units;
+  }
+  out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(format_units(total));
   if (mode == "INDEXES") {
-    out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(table_units)).end_object();
-    for (const auto* group : {&global, &local}) {
+    out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(u.table)).end_object();
+    for (const auto* group : {&u.global, &u.local}) {
       if (group->empty()) continue;
-      out.key(group == &global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_object();
+      out.key(group == &u.global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_object();
       for (const auto& [name, units] : *group) {
         out.key(name).begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
       }
@@ -387,21 +320,26 @@ void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, c
   out.end_object();
 }
 
+}  // namespace
+
+void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const WriteCapacity& capacity,
+                          bool as_list) {
+  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
+  if (mode == "NONE") return;
+  out.key("ConsumedCapacity");
+  if (as_list) out.begin_array();
+  for (const auto& [table, units] : capacity.tables) write_capacity_entry(out, mode, table, units);
+  if (as_list) out.end_array();
+}
+
 void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
                          const std::vector<std::pair<std::string, double>>& per_table) {
   std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
   if (mode == "NONE") return;
   out.key("ConsumedCapacity").begin_array();
-  for (const auto& [table, units] : per_table) {
-    out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(format_units(units));
-    if (mode == "INDEXES")
-      out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
-    out.end_object();
-  }
+  for (const auto& [table, units] : per_table) write_capacity_entry(out, mode, table, {units, {}, {}});
   out.end_array();
 }
-
-double write_units(size_t bytes) { return double(std::max<size_t>(1, (bytes + 1023) / 1024)); }
 
 double read_units(size_t bytes, bool consistent) {
   double units = double(std::max<size_t>(1, (bytes + 4095) / 4096));

@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,21 +16,18 @@
 #include "model/attribute_value.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
+#include "storage/mutation.h"
 
 namespace ddb::api {
 
 // The table of an item operation, or ResourceNotFoundException.
 storage::TableRef require_item_table(Context& ctx, std::string_view name);
 
-// The stored key for a Key parameter: exactly the key attributes, of the declared types.
-std::string key_of(const storage::TableDef& table, const AttributeMap& key);
-// The key attributes of a whole item (PutItem), checking presence, types, emptiness and sizes.
-std::string key_of_item(const storage::TableDef& table, const AttributeMap& item);
-// DynamoDB's item size limit, 400 KB by its size rule (storage::item_size).
-constexpr size_t kMaxItemBytes = 400 * 1024;
-
-// Checks the 400 KB item limit; answers the item's size.
-size_t check_item_size(const AttributeMap& item);
+// The key rules live with the mutations (storage/mutation.h).
+using storage::check_item_size;
+using storage::key_of;
+using storage::key_of_item;
+using storage::kMaxItemBytes;
 
 // A request's ExpressionAttributeNames/Values and its expressions, parsed once; owns what the trees point at.
 class ExpressionParams {
@@ -78,15 +76,20 @@ std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::
 // With index_name, INDEXES breaks the units down to that index (global or local) instead of the table.
 void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
                              double units, const std::string& index_name = {}, bool global_index = false);
-// A single-item write: the table's units plus what each index it changed cost (an entry written or removed
-// costs its write units; a moved index key costs both), broken down by INDEXES.
-void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
-                          double table_units, const storage::ItemStore::IndexWrites& index_writes);
-double write_units(size_t item_bytes);
-
-// ReturnConsumedCapacity of a multi-table operation (batches, transactions): a list with one entry per table.
-void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
-                         const std::vector<std::pair<std::string, double>>& per_table);
+// The write capacity a request consumed, per table and per index: every write path adds its mutations here
+// (factor 2 for a transaction), and it is written once.
+struct WriteCapacity {
+  struct Units {
+    double table = 0;
+    std::map<std::string, double> global, local;
+  };
+  std::map<std::string, Units> tables;
+  void add(const storage::Mutation& m, double factor = 1);
+};
+// ReturnConsumedCapacity TOTAL or INDEXES: "ConsumedCapacity" as one object (single-item writes) or as a list
+// with one entry per table (batches, transactions).
+void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const WriteCapacity& capacity,
+                          bool as_list);
 
 // ReturnItemCollectionMetrics SIZE on a table with local secondary indexes: "ItemCollectionMetrics" for the
 // item collection (the partition) of the written key, with the service's size estimate range in GB.
@@ -98,5 +101,8 @@ void write_item_collection_metrics_map(
     Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
     const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions);
 double read_units(size_t item_bytes, bool consistent);
+// ReturnConsumedCapacity of a multi-table read (BatchGetItem, TransactGetItems): a list with one entry per table.
+void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
+                         const std::vector<std::pair<std::string, double>>& per_table);
 
 }  // namespace ddb::api

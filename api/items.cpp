@@ -9,27 +9,34 @@
 #include "model/error.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
+#include "storage/mutation.h"
 
 namespace ddb::api {
 
 namespace {
 
-using Change = storage::ItemStore::Change;
-
-Error condition_failed(const simdjson::dom::element& body, const AttributeMap* old) {
+// Commits one item's mutation; a failed condition or a refused update becomes the request's error.
+void commit_one(Context& ctx, const simdjson::dom::element& body, storage::Mutation& m) {
+  if (ctx.items.commit(m)) return;
+  const auto& o = m.outcome;
+  if (!o.refused.empty()) throw Error::validation(o.refused);
   Error e("ConditionalCheckFailedException", "The conditional request failed");
-  if (old && get_string(body, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") {
+  if (o.existed && get_string(body, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") {
     std::string extra = "\"Item\":";
     JsonWriter w(extra);
-    write_attribute_map(w, *old);
+    write_attribute_map(w, o.old);
     e.with_extra_members(std::move(extra));
   }
-  return e;
+  throw e;
 }
 
-void check_condition(const expr::Node* condition, const simdjson::dom::element& body, const AttributeMap* old) {
-  static const AttributeMap kNoItem;
-  if (condition && !expr::evaluate(*condition, old ? *old : kNoItem)) throw condition_failed(body, old);
+// ConsumedCapacity and ItemCollectionMetrics of a single-item write.
+void write_write_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+                         const storage::Mutation& m) {
+  WriteCapacity capacity;
+  capacity.add(m);
+  write_write_capacity(out, body, capacity, /*as_list=*/false);
+  write_item_collection_metrics(ctx, out, body, *m.table, m.key_attributes.at(m.table->hash_key()));
 }
 
 std::string_view return_values(const simdjson::dom::element& body, std::initializer_list<const char*> allowed) {
@@ -57,23 +64,11 @@ void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
   params.finish();
   std::string_view rv = return_values(body, {"NONE", "ALL_OLD"});
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  std::string key = key_of_item(*table, item);
-  size_t charged = check_item_size(item);
-
-  AttributeMap old_copy;
-  bool existed = false;
-  auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap* next) {
-    check_condition(condition, body, old);
-    if (old && rv == "ALL_OLD") old_copy = *old;
-    existed = old != nullptr;
-    if (old) charged = std::max(charged, storage::item_size(*old));  // an overwrite costs the larger item
-    *next = item;
-    return Change::Put;
-  });
+  auto m = storage::Mutation::put(std::move(table), std::move(item), condition);
+  commit_one(ctx, body, m);
   out.begin_object();
-  if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
-  write_write_capacity(out, body, table->name, write_units(charged), index_writes);
-  write_item_collection_metrics(ctx, out, body, *table, item.at(table->hash_key()));
+  if (m.outcome.existed && rv == "ALL_OLD") write_attributes(out, m.outcome.old);
+  write_write_metrics(ctx, out, body, m);
   out.end_object();
 }
 
@@ -141,61 +136,30 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   params.finish();
   std::string_view rv = return_values(body, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  std::string key = key_of(*table, key_map);
-  for (const auto& action : update.actions) {
-    const std::string& top = action.path[0].name;
-    for (const auto& k : table->key_schema) {
-      if (k.attribute_name == top) {
-        throw Error::validation("One or more parameter values were invalid: Cannot update attribute " + top +
-                                ". This attribute is part of the key");
-      }
-    }
-  }
+  auto m = storage::Mutation::update(std::move(table), std::move(key_map), &update, condition);
+  commit_one(ctx, body, m);
 
-  AttributeMap before, after;
-  bool existed = false;
-  size_t charged = 0;
-  std::set<std::string> touched;
-  auto index_writes = ctx.items.write(
-      *table, key,
-      [&](const AttributeMap* old, AttributeMap* next) {
-        check_condition(condition, body, old);
-        existed = old != nullptr;
-        *next = old ? *old : key_map;
-        touched = expr::apply_update(update, *next);
-        size_t new_size = storage::item_size(*next);
-        if (new_size > kMaxItemBytes)
-          throw Error::validation("Item size to update has exceeded the maximum allowed size");
-        charged = std::max(new_size, old ? storage::item_size(*old) : 0);
-        if (rv != "NONE") {
-          if (old) before = *old;
-          after = *next;
-        }
-        return Change::Put;
-      },
-      /*by_update=*/true);
-
+  const auto& o = m.outcome;
   out.begin_object();
-  auto only_touched = [&](const AttributeMap& m) {
+  auto only_touched = [&](const AttributeMap& item) {
     AttributeMap r;
-    for (const auto& name : touched) {
-      auto it = m.find(name);
-      if (it != m.end()) r.emplace(name, it->second);
+    for (const auto& name : o.touched) {
+      auto it = item.find(name);
+      if (it != item.end()) r.emplace(name, it->second);
     }
     return r;
   };
-  if (rv == "ALL_OLD" && existed) write_attributes(out, before);
-  if (rv == "ALL_NEW") write_attributes(out, after);
-  if (rv == "UPDATED_OLD" && existed) {
-    AttributeMap r = only_touched(before);
+  if (rv == "ALL_OLD" && o.existed) write_attributes(out, o.old);
+  if (rv == "ALL_NEW" && !o.next.empty()) write_attributes(out, o.next);
+  if (rv == "UPDATED_OLD" && o.existed) {
+    AttributeMap r = only_touched(o.old);
     if (!r.empty()) write_attributes(out, r);
   }
   if (rv == "UPDATED_NEW") {
-    AttributeMap r = only_touched(after);
+    AttributeMap r = only_touched(o.next);
     if (!r.empty()) write_attributes(out, r);
   }
-  write_write_capacity(out, body, table->name, write_units(charged), index_writes);
-  write_item_collection_metrics(ctx, out, body, *table, key_map.at(table->hash_key()));
+  write_write_metrics(ctx, out, body, m);
   out.end_object();
 }
 
@@ -209,20 +173,11 @@ void delete_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   params.finish();
   std::string_view rv = return_values(body, {"NONE", "ALL_OLD"});
   storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  std::string key = key_of(*table, key_map);
-
-  AttributeMap old_copy;
-  bool existed = false;
-  auto index_writes = ctx.items.write(*table, key, [&](const AttributeMap* old, AttributeMap*) {
-    check_condition(condition, body, old);
-    existed = old != nullptr;
-    if (old) old_copy = *old;
-    return Change::Delete;
-  });
+  auto m = storage::Mutation::remove(std::move(table), std::move(key_map), condition);
+  commit_one(ctx, body, m);
   out.begin_object();
-  if (existed && rv == "ALL_OLD") write_attributes(out, old_copy);
-  write_write_capacity(out, body, table->name, write_units(existed ? storage::item_size(old_copy) : 0), index_writes);
-  write_item_collection_metrics(ctx, out, body, *table, key_map.at(table->hash_key()));
+  if (m.outcome.existed && rv == "ALL_OLD") write_attributes(out, m.outcome.old);
+  write_write_metrics(ctx, out, body, m);
   out.end_object();
 }
 

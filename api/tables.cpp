@@ -2,6 +2,7 @@
 // tagging, DescribeLimits and DescribeEndpoints.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <random>
 #include <set>
 #include <thread>
@@ -9,10 +10,13 @@
 #include "api/context.h"
 #include "api/json_read.h"
 #include "api/table_description.h"
+#include "engine/engine.h"
 #include "model/error.h"
 #include "model/json_writer.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
+#include "storage/key_codec.h"
+#include "storage/store.h"
 
 namespace ddb::api {
 namespace {
@@ -320,213 +324,236 @@ void list_tables(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
 }
 
 void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  storage::TableRef current = require_table(ctx, get_string(body, "TableName"));
-  storage::TableDef def = *current;
+  std::string_view table_name = get_string(body, "TableName");
+  require_table(ctx, table_name);
   int64_t now = now_millis();
-  bool changed = false;
-
-  std::string_view billing = get_string(body, "BillingMode");
-  Throughput t = read_throughput(body);
-  std::string target_billing = billing.empty() ? def.billing_mode : std::string(billing);
-  if (target_billing == "PAY_PER_REQUEST") {
-    if (t.given) {
-      throw invalid(
-          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-    }
-    if (def.billing_mode != "PAY_PER_REQUEST") {
-      def.billing_mode = "PAY_PER_REQUEST";
-      def.read_capacity_units = def.write_capacity_units = 0;
-      def.last_update_to_pay_per_request_millis = now;
-    }
-    changed = changed || !billing.empty();
-  } else {
-    if (def.billing_mode == "PAY_PER_REQUEST" && !t.given) {
-      throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
-    }
-    if (t.given) {
-      check_throughput_bounds(t);
-      if (def.billing_mode == "PROVISIONED" && t.read == def.read_capacity_units &&
-          t.write == def.write_capacity_units) {
-        throw Error::validation(
-            "The provisioned throughput for the table will not change. The requested value equals the current value. "
-            "Current ReadCapacityUnits provisioned for the table: " +
-            std::to_string(def.read_capacity_units) + ". Requested ReadCapacityUnits: " + std::to_string(t.read) +
-            ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(def.write_capacity_units) +
-            ". Requested WriteCapacityUnits: " + std::to_string(t.write) +
-            ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.");
-      }
-      if (def.billing_mode == "PROVISIONED") {
-        if (t.read > def.read_capacity_units || t.write > def.write_capacity_units) def.last_increase_millis = now;
-        if (t.read < def.read_capacity_units || t.write < def.write_capacity_units) {
-          def.last_decrease_millis = now;
-          ++def.number_of_decreases_today;
-        }
-      }
-      def.billing_mode = "PROVISIONED";
-      def.read_capacity_units = t.read;
-      def.write_capacity_units = t.write;
-    }
-    changed = changed || !billing.empty() || t.given;
-  }
-
-  simdjson::dom::element sse;
-  if (has(body, "SSESpecification", &sse)) {
-    def.sse_enabled = get_bool(sse, "Enabled");
-    def.sse_type = def.sse_enabled ? std::string(get_string(sse, "SSEType", "KMS")) : std::string();
-    def.kms_master_key_id = std::string(get_string(sse, "KMSMasterKeyId"));
-    changed = true;
-  }
-  simdjson::dom::element dp;
-  if (has(body, "DeletionProtectionEnabled", &dp)) {
-    def.deletion_protection_enabled = get_bool(body, "DeletionProtectionEnabled");
-    changed = true;
-  }
-  if (has(body, "TableClass")) {
-    def.table_class = std::string(get_string(body, "TableClass"));
-    changed = true;
-  }
-  if (has(body, "StreamSpecification") || has(body, "ReplicaUpdates")) {
-    throw invalid("StreamSpecification and ReplicaUpdates are not supported by this ddblocal build yet");
-  }
   std::vector<storage::IndexDef> created;
   std::vector<storage::IndexDef> deleted;
-  simdjson::dom::array gsi_updates;
-  if (get_array(body, "GlobalSecondaryIndexUpdates", &gsi_updates)) {
-    // New attribute definitions may come with a new index's keys.
-    simdjson::dom::array defs;
-    if (get_array(body, "AttributeDefinitions", &defs)) {
-      for (auto a : defs) {
-        std::string name(get_string(a, "AttributeName")), type(get_string(a, "AttributeType"));
-        std::string existing = def.attribute_type(name);
-        if (existing.empty()) {
-          def.attribute_definitions.push_back({name, type});
-        } else if (existing != type) {
-          throw invalid("Cannot change the type of attribute " + name + " from " + existing + " to " + type);
+  // Decided and published under the table's schema lock: concurrent changes of one table apply one after
+  // the other, each to the version the one before published.
+  storage::TableRef published =
+      ctx.catalog.update(ctx.ns, table_name, [&](storage::TableDef& def, storage::WriteBatch& batch) {
+        created.clear();
+        deleted.clear();
+        bool changed = false;
+
+        std::string_view billing = get_string(body, "BillingMode");
+        Throughput t = read_throughput(body);
+        std::string target_billing = billing.empty() ? def.billing_mode : std::string(billing);
+        if (target_billing == "PAY_PER_REQUEST") {
+          if (t.given) {
+            throw invalid(
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+                "PAY_PER_REQUEST");
+          }
+          if (def.billing_mode != "PAY_PER_REQUEST") {
+            def.billing_mode = "PAY_PER_REQUEST";
+            def.read_capacity_units = def.write_capacity_units = 0;
+            def.last_update_to_pay_per_request_millis = now;
+          }
+          changed = changed || !billing.empty();
+        } else {
+          if (def.billing_mode == "PAY_PER_REQUEST" && !t.given) {
+            throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+          }
+          if (t.given) {
+            check_throughput_bounds(t);
+            if (def.billing_mode == "PROVISIONED" && t.read == def.read_capacity_units &&
+                t.write == def.write_capacity_units) {
+              throw Error::validation(
+                  "The provisioned throughput for the table will not change. The requested value equals the current "
+                  "value. "
+                  "Current ReadCapacityUnits provisioned for the table: " +
+                  std::to_string(def.read_capacity_units) + ". Requested ReadCapacityUnits: " + std::to_string(t.read) +
+                  ". Current WriteCapacityUnits provisioned for the table: " +
+                  std::to_string(def.write_capacity_units) +
+                  ". Requested WriteCapacityUnits: " + std::to_string(t.write) +
+                  ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher "
+                  "limits.");
+            }
+            if (def.billing_mode == "PROVISIONED") {
+              if (t.read > def.read_capacity_units || t.write > def.write_capacity_units)
+                def.last_increase_millis = now;
+              if (t.read < def.read_capacity_units || t.write < def.write_capacity_units) {
+                def.last_decrease_millis = now;
+                ++def.number_of_decreases_today;
+              }
+            }
+            def.billing_mode = "PROVISIONED";
+            def.read_capacity_units = t.read;
+            def.write_capacity_units = t.write;
+          }
+          changed = changed || !billing.empty() || t.given;
         }
-      }
-    }
-    std::vector<std::string> defined;
-    for (const auto& a : def.attribute_definitions) defined.push_back(a.attribute_name);
-    std::set<std::string> names;
-    for (const auto& i : def.indexes) names.insert(i.name);
-    int online = 0;
-    for (auto u : gsi_updates) {
-      simdjson::dom::element action;
-      int actions = int(has(u, "Create")) + int(has(u, "Update")) + int(has(u, "Delete"));
-      if (actions != 1) {
-        throw Error::validation(
-            "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
-            "GlobalSecondaryIndexUpdate.Delete must not be null");
-      }
-      if (has(u, "Create", &action)) {
-        std::string name(get_string(action, "IndexName"));
-        if (names.count(name)) throw invalid("Attempting to create an index which already exists: " + name);
-        std::set<std::string> fresh;
-        storage::IndexDef index = parse_index(action, def, defined, /*global=*/true, &fresh);
-        names.insert(index.name);
-        index.id = ctx.catalog.allocate_id();
-        created.push_back(index);
-        def.indexes.push_back(std::move(index));
-        ++online;
-      } else if (has(u, "Delete", &action)) {
-        std::string_view name = get_string(action, "IndexName");
-        auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
-                               [&](const storage::IndexDef& i) { return i.global && i.name == name; });
-        if (it == def.indexes.end()) {
-          throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) + " not found");
+
+        simdjson::dom::element sse;
+        if (has(body, "SSESpecification", &sse)) {
+          def.sse_enabled = get_bool(sse, "Enabled");
+          def.sse_type = def.sse_enabled ? std::string(get_string(sse, "SSEType", "KMS")) : std::string();
+          def.kms_master_key_id = std::string(get_string(sse, "KMSMasterKeyId"));
+          changed = true;
         }
-        deleted.push_back(*it);
-        def.indexes.erase(it);
-        ++online;
-      } else {
-        has(u, "Update", &action);
-        std::string_view name = get_string(action, "IndexName");
-        auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
-                               [&](const storage::IndexDef& i) { return i.global && i.name == name; });
-        if (it == def.indexes.end()) {
-          throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) + " not found");
+        simdjson::dom::element dp;
+        if (has(body, "DeletionProtectionEnabled", &dp)) {
+          def.deletion_protection_enabled = get_bool(body, "DeletionProtectionEnabled");
+          changed = true;
         }
-        simdjson::dom::element pt;
-        if (has(action, "ProvisionedThroughput", &pt)) {
-          it->read_capacity_units = get_int(pt, "ReadCapacityUnits");
-          it->write_capacity_units = get_int(pt, "WriteCapacityUnits");
+        if (has(body, "TableClass")) {
+          def.table_class = std::string(get_string(body, "TableClass"));
+          changed = true;
         }
-      }
-    }
-    if (online > 1) {
-      throw Error("LimitExceededException",
-                  "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
-    }
-    changed = true;
-  }
-  if (!changed) {
-    throw Error::validation(
-        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
-        "SSESpecification or ReplicaUpdates is required");
-  }
-  for (const auto& index : deleted) ctx.items.drop_index(index);
-  if (!created.empty()) {
-    // A new index is readable once every existing item has its entry: CREATING (Backfilling) until then,
-    // while the backfill runs in the background.
-    for (auto& i : def.indexes) {
-      if (i.id == created[0].id) i.status = "CREATING";
-    }
-    ctx.catalog.replace(def);
-    storage::Catalog& catalog = ctx.catalog;
-    storage::ItemStore& items = ctx.items;
-    int64_t delay = ctx.config.transient_delay_millis;
-    ctx.background.run([&catalog, &items, def, index = created[0], delay] {
-      items.backfill(def, index);
-      if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-      storage::TableRef now = catalog.find(def.ns, def.name);
-      if (!now || now->id != def.id) return;  // the table was deleted meanwhile
-      storage::TableDef active = *now;
-      for (auto& i : active.indexes) {
-        if (i.id == index.id) i.status = "ACTIVE";
-      }
-      catalog.replace(active);
-    });
-  } else {
-    ctx.catalog.replace(def);
-  }
+        if (has(body, "StreamSpecification") || has(body, "ReplicaUpdates")) {
+          throw invalid("StreamSpecification and ReplicaUpdates are not supported by this ddblocal build yet");
+        }
+        simdjson::dom::array gsi_updates;
+        if (get_array(body, "GlobalSecondaryIndexUpdates", &gsi_updates)) {
+          // New attribute definitions may come with a new index's keys.
+          simdjson::dom::array defs;
+          if (get_array(body, "AttributeDefinitions", &defs)) {
+            for (auto a : defs) {
+              std::string name(get_string(a, "AttributeName")), type(get_string(a, "AttributeType"));
+              std::string existing = def.attribute_type(name);
+              if (existing.empty()) {
+                def.attribute_definitions.push_back({name, type});
+              } else if (existing != type) {
+                throw invalid("Cannot change the type of attribute " + name + " from " + existing + " to " + type);
+              }
+            }
+          }
+          std::vector<std::string> defined;
+          for (const auto& a : def.attribute_definitions) defined.push_back(a.attribute_name);
+          std::set<std::string> names;
+          for (const auto& i : def.indexes) names.insert(i.name);
+          int online = 0;
+          for (auto u : gsi_updates) {
+            simdjson::dom::element action;
+            int actions = int(has(u, "Create")) + int(has(u, "Update")) + int(has(u, "Delete"));
+            if (actions != 1) {
+              throw Error::validation(
+                  "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                  "GlobalSecondaryIndexUpdate.Delete must not be null");
+            }
+            if (has(u, "Create", &action)) {
+              std::string name(get_string(action, "IndexName"));
+              if (names.count(name)) throw invalid("Attempting to create an index which already exists: " + name);
+              std::set<std::string> fresh;
+              storage::IndexDef index = parse_index(action, def, defined, /*global=*/true, &fresh);
+              names.insert(index.name);
+              index.id = ctx.catalog.allocate_id();
+              created.push_back(index);
+              def.indexes.push_back(std::move(index));
+              ++online;
+            } else if (has(u, "Delete", &action)) {
+              std::string_view name = get_string(action, "IndexName");
+              auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
+                                     [&](const storage::IndexDef& i) { return i.global && i.name == name; });
+              if (it == def.indexes.end()) {
+                throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) +
+                                                " not found");
+              }
+              deleted.push_back(*it);
+              def.indexes.erase(it);
+              ++online;
+            } else {
+              has(u, "Update", &action);
+              std::string_view name = get_string(action, "IndexName");
+              auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
+                                     [&](const storage::IndexDef& i) { return i.global && i.name == name; });
+              if (it == def.indexes.end()) {
+                throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) +
+                                                " not found");
+              }
+              simdjson::dom::element pt;
+              if (has(action, "ProvisionedThroughput", &pt)) {
+                it->read_capacity_units = get_int(pt, "ReadCapacityUnits");
+                it->write_capacity_units = get_int(pt, "WriteCapacityUnits");
+              }
+            }
+          }
+          if (online > 1) {
+            throw Error(
+                "LimitExceededException",
+                "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+          }
+          changed = true;
+        }
+        if (!changed) {
+          throw Error::validation(
+              "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+              "SSESpecification or ReplicaUpdates is required");
+        }
+        for (const auto& index : deleted) {
+          // The deleted index's entries and statistics go with the definition that no longer has it.
+          batch.delete_range(storage::keys::id_prefix(storage::keys::kIndex, index.id),
+                             storage::keys::id_prefix_end(storage::keys::kIndex, index.id));
+          batch.delete_range(storage::keys::id_prefix(storage::keys::kStats, index.id),
+                             storage::keys::id_prefix_end(storage::keys::kStats, index.id));
+        }
+        // A new index is readable once every existing item has its entry: CREATING (Backfilling) until then,
+        // while the engine backfills it.
+        for (auto& i : def.indexes) {
+          if (!created.empty() && i.id == created[0].id) i.status = "CREATING";
+        }
+      });
+  if (!published) throw table_not_found(table_name);
+  for (const auto& index : deleted) ctx.items.forget_stats(index.id);
+  if (!created.empty()) ctx.engine.backfill_index(published, created[0].id);
   out.begin_object().key("TableDescription");
   bool transient = ctx.config.transient_delay_millis > 0;
-  write_table_description(out, def, &ctx.items, ctx.config, now, transient ? "UPDATING" : nullptr);
+  write_table_description(out, *published, &ctx.items, ctx.config, now, transient ? "UPDATING" : nullptr);
   out.end_object();
 }
 
 void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   std::string_view name = get_string(body, "TableName");
-  storage::TableRef def = require_table(ctx, name);
-  if (def->deletion_protection_enabled) {
-    throw Error::validation(
-        "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection "
-        "first.");
-  }
-  storage::TableRef removed = ctx.catalog.remove(ctx.ns, name);
+  require_table(ctx, name);
+  storage::TableRef removed = ctx.catalog.remove(ctx.ns, name, [](const storage::TableDef& def) {
+    if (def.deletion_protection_enabled) {
+      throw Error::validation(
+          "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection "
+          "first.");
+    }
+  });
   if (!removed) throw table_not_found(name);
   out.begin_object().key("TableDescription");
   write_table_description(out, *removed, &ctx.items, ctx.config, now_millis(), "DELETING");
   out.end_object();
+  ctx.items.forget_stats(removed->id);
+  for (const auto& index : removed->indexes) ctx.items.forget_stats(index.id);
+}
+
+// TagResource and UntagResource change the table's current version under its schema lock.
+static void change_tags(Context& ctx, const simdjson::dom::element& body,
+                        const std::function<void(std::vector<storage::Tag>&)>& change) {
+  storage::TableRef table = table_by_arn(ctx, get_string(body, "ResourceArn"));
+  storage::TableRef published =
+      ctx.catalog.update(table->ns, table->name, [&](storage::TableDef& def, storage::WriteBatch&) {
+        if (def.id != table->id) throw Error::resource_not_found();
+        change(def.tags);
+      });
+  if (!published) {
+    throw Error::resource_not_found(
+        "Requested resource not found: ResourcArn: " + std::string(get_string(body, "ResourceArn")) + " not found");
+  }
 }
 
 void tag_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  storage::TableDef def = *table_by_arn(ctx, get_string(body, "ResourceArn"));
-  read_tags(body, def.tags);
-  if (def.tags.size() > 50) throw Error("LimitExceededException", "The number of tags exceeds the limit of 50.");
-  ctx.catalog.replace(def);
+  change_tags(ctx, body, [&](std::vector<storage::Tag>& tags) {
+    read_tags(body, tags);
+    if (tags.size() > 50) throw Error("LimitExceededException", "The number of tags exceeds the limit of 50.");
+  });
   out.begin_object().end_object();
 }
 
 void untag_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  storage::TableDef def = *table_by_arn(ctx, get_string(body, "ResourceArn"));
-  simdjson::dom::array arr;
-  get_array(body, "TagKeys", &arr);
-  for (auto k : arr) {
-    std::string_view key = k.get_string().value_unsafe();
-    std::erase_if(def.tags, [&](const storage::Tag& t) { return t.key == key; });
-  }
-  ctx.catalog.replace(def);
+  change_tags(ctx, body, [&](std::vector<storage::Tag>& tags) {
+    simdjson::dom::array arr;
+    get_array(body, "TagKeys", &arr);
+    for (auto k : arr) {
+      std::string_view key = k.get_string().value_unsafe();
+      std::erase_if(tags, [&](const storage::Tag& t) { return t.key == key; });
+    }
+  });
   out.begin_object().end_object();
 }
 

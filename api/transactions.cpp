@@ -17,12 +17,11 @@
 #include "model/error.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
+#include "storage/mutation.h"
 
 namespace ddb::api {
 
 namespace {
-
-using Change = storage::ItemStore::Change;
 
 constexpr int64_t kTokenMillis = 10 * 60 * 1000;  // a ClientRequestToken is remembered for 10 minutes
 constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
@@ -61,19 +60,12 @@ int64_t steady_now() {
 struct Action {
   enum Kind { Check, Put, Delete, Update } kind;
   simdjson::dom::element json;
-  storage::TableRef table;
-  std::string key;
-  AttributeMap key_map;  // Key, or the key attributes of a Put's Item
-  AttributeMap item;     // Put
   std::unique_ptr<ExpressionParams> params;
-  const expr::Node* condition = nullptr;
   expr::UpdateExpression update;
-  // Outcome
+  storage::Mutation mutation;
+  // Why the transaction was cancelled, for this action
   std::string reason = "None";
   std::string reason_message;
-  bool has_old = false;
-  AttributeMap old;
-  size_t charged = 0;
 };
 
 const char* kind_member(Action::Kind k) {
@@ -100,10 +92,10 @@ Error cancelled(const std::vector<Action>& actions) {
   w.begin_array();
   for (const auto& a : actions) {
     w.begin_object();
-    if (a.has_old && a.reason == "ConditionalCheckFailed" &&
+    if (a.mutation.outcome.existed && a.reason == "ConditionalCheckFailed" &&
         get_string(a.json, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") {
       w.key("Item");
-      write_attribute_map(w, a.old);
+      write_attribute_map(w, a.mutation.outcome.old);
     }
     w.member("Code", a.reason);
     if (!a.reason_message.empty()) w.member("Message", a.reason_message);
@@ -135,33 +127,22 @@ void parse_action(Context& ctx, simdjson::dom::element entry, Action& a) {
     a.params = std::make_unique<ExpressionParams>(j, std::initializer_list<const char*>{"ConditionExpression"});
   }
   simdjson::dom::element e;
-  if (a.kind == Action::Put) {
-    has(j, "Item", &e);
-    a.item = parse_attribute_map(e);
-  } else {
-    has(j, "Key", &e);
-    a.key_map = parse_attribute_map(e);
-  }
+  AttributeMap attributes;
+  has(j, a.kind == Action::Put ? "Item" : "Key", &e);
+  attributes = parse_attribute_map(e);
   if (a.kind == Action::Update && has(j, "UpdateExpression", &e)) {
     a.update = expr::parse_update(e.get_string().value_unsafe(), a.params->placeholders());
   }
-  a.condition = a.params->condition(j);
+  const expr::Node* condition = a.params->condition(j);
   a.params->finish();
-  a.table = require_item_table(ctx, get_string(j, "TableName"));
-  if (a.kind == Action::Put) {
-    a.key = key_of_item(*a.table, a.item);
-    for (const auto& k : a.table->key_schema) a.key_map.emplace(k.attribute_name, a.item.at(k.attribute_name));
-    check_item_size(a.item);
-  } else {
-    a.key = key_of(*a.table, a.key_map);
-  }
-  for (const auto& action : a.update.actions) {
-    for (const auto& k : a.table->key_schema) {
-      if (k.attribute_name == action.path[0].name) {
-        throw Error::validation("One or more parameter values were invalid: Cannot update attribute " +
-                                k.attribute_name + ". This attribute is part of the key");
-      }
-    }
+  storage::TableRef table = require_item_table(ctx, get_string(j, "TableName"));
+  switch (a.kind) {
+    case Action::Put: a.mutation = storage::Mutation::put(table, std::move(attributes), condition); break;
+    case Action::Update:
+      a.mutation = storage::Mutation::update(table, std::move(attributes), &a.update, condition);
+      break;
+    case Action::Delete: a.mutation = storage::Mutation::remove(table, std::move(attributes), condition); break;
+    case Action::Check: a.mutation = storage::Mutation::condition_check(table, std::move(attributes), condition); break;
   }
 }
 
@@ -196,68 +177,45 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
   std::set<std::pair<uint32_t, std::string>> seen;
   size_t total_bytes = 0;
   for (const auto& a : actions) {
-    if (!seen.insert({a.table->id, a.key}).second) {
+    const storage::Mutation& m = a.mutation;
+    if (!seen.insert({m.table->id, m.key}).second) {
       throw Error::validation("Transaction request cannot include multiple operations on one item");
     }
-    total_bytes += storage::item_size(a.kind == Action::Put ? a.item : a.key_map);
+    total_bytes += storage::item_size(a.kind == Action::Put ? m.item : m.key_attributes);
   }
   if (total_bytes > kMaxTransactionBytes) throw Error::validation("Transaction request cannot be larger than 4 MB");
 
-  std::vector<storage::ItemStore::Write> writes;
-  for (auto& a : actions) {
-    Action* ap = &a;
-    writes.push_back({a.table.get(), a.key,
-                      [ap](const AttributeMap* old, AttributeMap* next) {
-                        Action& a = *ap;
-                        static const AttributeMap kNoItem;
-                        a.has_old = old != nullptr;
-                        if (old) a.old = *old;
-                        if (a.condition && !expr::evaluate(*a.condition, old ? *old : kNoItem)) {
-                          a.reason = "ConditionalCheckFailed";
-                          // (the service's sentence ends with a full stop for a ConditionCheck action, and without for
-                          // the others)
-                          a.reason_message = a.kind == Action::Check ? "The conditional request failed."
-                                                                     : "The conditional request failed";
-                          return Change::Keep;
-                        }
-                        switch (a.kind) {
-                          case Action::Check: return Change::Keep;
-                          case Action::Delete: a.charged = old ? storage::item_size(*old) : 0; return Change::Delete;
-                          case Action::Put:
-                            *next = a.item;
-                            a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
-                            return Change::Put;
-                          case Action::Update:
-                            *next = old ? *old : a.key_map;
-                            expr::apply_update(a.update,
-                                               *next);  // an operand of the wrong type refuses the whole request
-                            if (storage::item_size(*next) > kMaxItemBytes) {
-                              a.reason = "ValidationError";
-                              a.reason_message = "Item size to update has exceeded the maximum allowed size";
-                              return Change::Keep;
-                            }
-                            a.charged = std::max(storage::item_size(*next), old ? storage::item_size(*old) : 0);
-                            return Change::Put;
-                        }
-                        return Change::Keep;
-                      },
-                      a.kind == Action::Update});
-  }
-  ctx.items.write_all(writes, [&] {
-    for (const auto& a : actions) {
-      if (a.reason != "None") throw cancelled(actions);
+  std::vector<storage::Mutation> mutations;
+  mutations.reserve(actions.size());
+  for (auto& a : actions) mutations.push_back(std::move(a.mutation));
+  bool committed = ctx.items.commit(mutations);
+  for (size_t k = 0; k < actions.size(); ++k) actions[k].mutation = std::move(mutations[k]);
+  if (!committed) {
+    for (auto& a : actions) {
+      const auto& o = a.mutation.outcome;
+      if (o.condition_failed) {
+        a.reason = "ConditionalCheckFailed";
+        // (the service's sentence ends with a full stop for a ConditionCheck action, and without for the others)
+        a.reason_message =
+            a.kind == Action::Check ? "The conditional request failed." : "The conditional request failed";
+      } else if (!o.refused.empty()) {
+        a.reason = "ValidationError";
+        a.reason_message = o.refused;
+      }
     }
-  });
+    throw cancelled(actions);
+  }
 
   out.begin_object();
-  // A transaction costs two write units per unit of each item written.
-  std::map<std::string, double> units;
-  for (const auto& a : actions) units[a.table->name] += 2 * write_units(a.charged);
-  write_capacity_list(out, body, {units.begin(), units.end()});
+  // A transaction costs two write units per unit of each item and index entry written.
+  WriteCapacity capacity;
   std::vector<std::pair<const storage::TableDef*, AttributeValue>> partitions;
   for (const auto& a : actions) {
-    if (a.kind != Action::Check) partitions.push_back({a.table.get(), a.key_map.at(a.table->hash_key())});
+    const storage::Mutation& m = a.mutation;
+    capacity.add(m, 2);
+    if (a.kind != Action::Check) partitions.push_back({m.table.get(), m.key_attributes.at(m.table->hash_key())});
   }
+  write_write_capacity(out, body, capacity, /*as_list=*/true);
   write_item_collection_metrics_map(ctx, out, body, partitions);
   out.end_object();
   if (!token_key.empty()) {

@@ -7,9 +7,9 @@
 #include <exception>
 
 #include "api/dispatcher.h"
+#include "engine/engine.h"
 #include "server/http_server.h"
 #include "server/options.h"
-#include "storage/store.h"
 
 namespace {
 
@@ -36,18 +36,20 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   try {
-    ddb::storage::StoreOptions store_options;
-    store_options.data_dir = options.data_dir;
-    store_options.in_memory = options.in_memory;
-    auto store = ddb::storage::Store::open(store_options);
+    ddb::EngineOptions engine_options;
+    engine_options.store.data_dir = options.data_dir;
+    engine_options.store.in_memory = options.in_memory;
+    engine_options.index_ready_delay_millis = options.delay_transient_statuses ? 1000 : 0;
+    ddb::Engine engine(engine_options);
     spdlog::debug("store open after {:.1f} ms",
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-    if (options.optimize_db_before_startup) store->compact();
+    if (options.optimize_db_before_startup) engine.store().compact();
+    engine.start();
 
     ddb::api::ApiConfig config;
     config.shared_db = options.shared_db;
-    config.transient_delay_millis = options.delay_transient_statuses ? 1000 : 0;
-    ddb::api::Dispatcher dispatcher(*store, config);
+    config.transient_delay_millis = engine_options.index_ready_delay_millis;
+    ddb::api::Dispatcher dispatcher(engine, config);
 
     ddb::server::HttpServerOptions http_options;
     http_options.host = options.host;
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
                  options.in_memory ? "in memory" : "data in " + options.data_dir, http_options.threads, ms);
     server.run();
     spdlog::info("stopped; closing the store");
+    engine.stop();
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

@@ -24,7 +24,11 @@ std::string TableDef::serialize() const {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
-  w.member("id", int64_t(id)).member("ns", ns).member("region", region).member("name", name);
+  w.member("id", int64_t(id))
+      .member("version", int64_t(version))
+      .member("ns", ns)
+      .member("region", region)
+      .member("name", name);
   w.member("uuid", table_uuid);
   w.key("attrs").begin_array();
   for (const auto& a : attribute_definitions) {
@@ -81,6 +85,7 @@ TableDef TableDef::deserialize(std::string_view bytes) {
   };
   TableDef d;
   d.id = uint32_t(num("id"));
+  d.version = uint64_t(num("version"));
   d.ns = str("ns");
   d.region = str("region");
   d.name = str("name");
@@ -144,6 +149,8 @@ Catalog::Catalog(Store& store) : store_(store) {
   const std::string begin(1, char(keys::kCatalog));
   for (cur->seek(begin); cur->valid() && cur->key()[0] == char(keys::kCatalog); cur->next()) {
     auto def = std::make_shared<TableDef>(TableDef::deserialize(cur->value()));
+    def->live = std::make_shared<TableLive>();
+    def->live->version = def->version;
     if (def->id >= next_id_) next_id_ = def->id + 1;
     for (const auto& index : def->indexes) {
       if (index.id >= next_id_) next_id_ = index.id + 1;
@@ -185,6 +192,8 @@ bool Catalog::create(TableDef def) {
   if (tables.count(def.name)) return false;
   uint32_t id = next_id_;
   def.id = id++;
+  def.version = 0;
+  def.live = std::make_shared<TableLive>();
   for (auto& index : def.indexes) index.id = id++;
   WriteBatch batch;
   std::string next;
@@ -208,22 +217,38 @@ uint32_t Catalog::allocate_id() {
   return next_id_++;
 }
 
-void Catalog::replace(TableDef def) {
-  std::unique_lock lock(mu_);
-  WriteBatch batch;
-  batch.put(keys::catalog_key(def.ns, def.name), def.serialize());
-  store_.write(batch);
-  auto& slot = tables_.try_emplace(def.ns).first->second[def.name];
-  slot = std::make_shared<const TableDef>(std::move(def));
+TableRef Catalog::current(const TableDef& table) const {
+  TableRef now = find(table.ns, table.name);
+  return now && now->id == table.id ? now : nullptr;
 }
 
-TableRef Catalog::remove(std::string_view ns, std::string_view name) {
+TableRef Catalog::update(std::string_view ns, std::string_view name, const Change& change) {
+  TableRef before = find(ns, name);
+  if (!before) return nullptr;
+  std::unique_lock schema(before->live->schema);
+  before = current(*before);  // what was published while this waited for the lock
+  if (!before) return nullptr;
+  TableDef next = *before;
+  WriteBatch batch;
+  change(next, batch);
+  next.version = before->version + 1;
+  batch.put(keys::catalog_key(next.ns, next.name), next.serialize());
+  auto published = std::make_shared<const TableDef>(std::move(next));
   std::unique_lock lock(mu_);
-  auto n = tables_.find(ns);
-  if (n == tables_.end()) return nullptr;
-  auto t = n->second.find(name);
-  if (t == n->second.end()) return nullptr;
-  TableRef def = t->second;
+  store_.write(batch);
+  tables_[published->ns][published->name] = published;
+  published->live->version = published->version;
+  return published;
+}
+
+TableRef Catalog::remove(std::string_view ns, std::string_view name,
+                         const std::function<void(const TableDef&)>& check) {
+  TableRef def = find(ns, name);
+  if (!def) return nullptr;
+  std::unique_lock schema(def->live->schema);
+  def = current(*def);
+  if (!def) return nullptr;
+  if (check) check(*def);
   WriteBatch batch;
   batch.del(keys::catalog_key(ns, name));
   for (keys::Space space : {keys::kItem, keys::kStream, keys::kTtl, keys::kStats}) {
@@ -231,10 +256,22 @@ TableRef Catalog::remove(std::string_view ns, std::string_view name) {
   }
   for (const auto& index : def->indexes) {
     batch.delete_range(keys::id_prefix(keys::kIndex, index.id), keys::id_prefix_end(keys::kIndex, index.id));
+    batch.delete_range(keys::id_prefix(keys::kStats, index.id), keys::id_prefix_end(keys::kStats, index.id));
   }
+  std::unique_lock lock(mu_);
   store_.write(batch);
-  n->second.erase(t);
+  tables_[std::string(ns)].erase(std::string(name));
+  def->live->version = TableLive::kDeleted;
   return def;
+}
+
+std::vector<TableRef> Catalog::all() const {
+  std::shared_lock lock(mu_);
+  std::vector<TableRef> out;
+  for (const auto& [ns, tables] : tables_) {
+    for (const auto& [name, def] : tables) out.push_back(def);
+  }
+  return out;
 }
 
 }  // namespace ddb::storage

@@ -1,12 +1,18 @@
 // storage/catalog.h — the tables of every namespace, kept in memory and persisted in the store.
 //
 // A TableDef is immutable once published: readers hold a shared_ptr to the version they looked up, and a
-// change (UpdateTable, DeleteTable) publishes a new version. Catalog is thread safe. Table names are unique
-// within a namespace (an access key id and region, or the shared namespace); each table gets a numeric id,
-// never reused, that prefixes its item keys.
+// change (UpdateTable, TagResource, DeleteTable, an index becoming ACTIVE) publishes a new version with the
+// next version number. Changes to one table are serialised by its schema lock (TableLive::schema), which
+// writes of items hold shared from their decision to their commit: once update() returns, every write that
+// decided against the old version has committed, and every later write decides against the new one (the
+// write path re-reads the definition when its version is no longer current). Catalog is thread safe. Table
+// names are unique within a namespace (an access key id and region, or the shared namespace); each table gets
+// a numeric id, never reused, that prefixes its item keys.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -17,6 +23,14 @@
 namespace ddb::storage {
 
 class Store;
+class WriteBatch;
+
+// What every version of one table shares.
+struct TableLive {
+  static constexpr uint64_t kDeleted = UINT64_MAX;
+  std::shared_mutex schema;          // shared: an item write in flight; exclusive: a change of the definition
+  std::atomic<uint64_t> version{0};  // the current version's number, kDeleted once the table is gone
+};
 
 struct AttributeDefinition {
   std::string attribute_name;
@@ -54,6 +68,8 @@ struct Tag {
 
 struct TableDef {
   uint32_t id = 0;
+  uint64_t version = 0;  // 0 at creation, +1 with every published change
+  std::shared_ptr<TableLive> live;
   std::string ns;      // namespace
   std::string region;  // of the request that created it (for the ARN)
   std::string name;
@@ -111,10 +127,19 @@ class Catalog {
   bool create(TableDef def);
   // A fresh id for a new index of an existing table.
   uint32_t allocate_id();
-  // Persists and publishes a new version of an existing table (same id).
-  void replace(TableDef def);
-  // Removes the table and every key of its id; returns the removed definition or null.
-  TableRef remove(std::string_view ns, std::string_view name);
+  // The current version of a table, or null when it has been deleted (or re-created under another id).
+  TableRef current(const TableDef& table) const;
+
+  // Changes a table under its schema lock: change gets a copy of the current version and a batch to which it
+  // may add the store changes that go with it (an index's entries deleted); the new version is persisted in
+  // that batch and published. Null when there is no such table. When change throws, nothing is changed.
+  using Change = std::function<void(TableDef& def, WriteBatch& batch)>;
+  TableRef update(std::string_view ns, std::string_view name, const Change& change);
+  // Removes the table and every key of its id under its schema lock (after check, which may throw to refuse);
+  // returns the removed definition or null.
+  TableRef remove(std::string_view ns, std::string_view name, const std::function<void(const TableDef&)>& check = {});
+  // Every table (for the engine's work at start: resuming index backfills).
+  std::vector<TableRef> all() const;
 
  private:
   Store& store_;

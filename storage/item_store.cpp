@@ -1,7 +1,7 @@
 #include "storage/item_store.h"
 
 #include <algorithm>
-#include <chrono>
+#include <shared_mutex>
 
 #include "model/error.h"
 #include "storage/catalog.h"
@@ -12,32 +12,19 @@
 namespace ddb::storage {
 
 namespace {
-// Table statistics (ItemCount, TableSizeBytes) ride along with a write at most this often; DynamoDB itself
-// refreshes them only every few hours. The exact values are persisted on shutdown.
-constexpr int64_t kStatsPersistMillis = 1000;
 
-int64_t steady_millis() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
+std::string sequence_key() { return std::string(1, char(keys::kMeta)) + "sequence"; }
+std::string stats_key(uint32_t id) { return keys::id_prefix(keys::kStats, id); }
+
 }  // namespace
 
-ItemStore::ItemStore(Store& store) : store_(store) {}
-
-ItemStore::~ItemStore() {
-  WriteBatch batch;
-  for (const auto& [id, c] : counters_) {
-    std::string record;
-    stats_record(*c, &record);
-    batch.put(keys::id_prefix(keys::kStats, id), record);
-  }
-  if (!batch.empty()) store_.write(batch);
+ItemStore::ItemStore(Store& store, Catalog& catalog) : store_(store), catalog_(catalog) {
+  std::string v;
+  if (store_.get(sequence_key(), &v) && v.size() == 8) last_sequence_ = keys::read_u64(v);
 }
 
-void ItemStore::stats_record(const Counters& c, std::string* out) {
-  keys::append_u64(*out, uint64_t(c.count.load()));
-  keys::append_u64(*out, uint64_t(c.bytes.load()));
-}
+// Nothing to save: every statistic is in the store with the write that changed it.
+ItemStore::~ItemStore() = default;
 
 std::string ItemStore::item_key(const TableDef& table, const AttributeValue& hash, const AttributeValue* range) {
   std::string partition;
@@ -60,20 +47,27 @@ bool ItemStore::get(const std::string& key, AttributeMap* item) const {
 
 size_t ItemStore::stripe_of(const std::string& key) const { return std::hash<std::string>{}(key) % stripes_.size(); }
 
-std::mutex& ItemStore::lock_for(const std::string& key) { return stripes_[stripe_of(key)]; }
-
-ItemStore::Counters& ItemStore::counters(uint32_t table_id) {
-  std::lock_guard lock(counters_mu_);
-  auto& c = counters_[table_id];
-  if (!c) {
-    c = std::make_unique<Counters>();
+ItemStore::Counters& ItemStore::counters(uint32_t id) {
+  auto [it, inserted] = counters_.try_emplace(id);
+  if (inserted) {
     std::string v;
-    if (store_.get(keys::id_prefix(keys::kStats, table_id), &v) && v.size() == 16) {
-      c->count = int64_t(keys::read_u64(v));
-      c->bytes = int64_t(keys::read_u64(std::string_view(v).substr(8)));
+    if (store_.get(stats_key(id), &v) && v.size() == 16) {
+      it->second.count = int64_t(keys::read_u64(v));
+      it->second.bytes = int64_t(keys::read_u64(std::string_view(v).substr(8)));
     }
   }
-  return *c;
+  return it->second;
+}
+
+TableStats ItemStore::stats(uint32_t id) {
+  std::lock_guard lock(commit_mu_);
+  Counters& c = counters(id);
+  return {c.count, c.bytes};
+}
+
+void ItemStore::forget_stats(uint32_t id) {
+  std::lock_guard lock(commit_mu_);
+  counters_.erase(id);
 }
 
 namespace {
@@ -140,8 +134,8 @@ bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const 
   return true;
 }
 
-// The index entries one write removes and adds, computed before anything changes (this is where a wrong
-// index key type refuses the write).
+// The index entries one write removes and adds, computed before anything is written (this is where a wrong
+// index key type refuses the request).
 struct ItemStore::IndexChange {
   const IndexDef* index;
   bool had, has;
@@ -150,7 +144,7 @@ struct ItemStore::IndexChange {
 };
 
 std::vector<ItemStore::IndexChange> ItemStore::index_changes(const TableDef& table, const AttributeMap* old,
-                                                             const AttributeMap* next, bool by_update) {
+                                                             const AttributeMap* next, bool by_update) const {
   std::vector<IndexChange> changes;
   for (const IndexDef& index : table.indexes) {
     if (index.status == "DELETING") continue;
@@ -158,80 +152,39 @@ std::vector<ItemStore::IndexChange> ItemStore::index_changes(const TableDef& tab
     c.had = old && index_entry(table, index, *old, &c.old_key, &c.old_entry);
     c.has = next && index_entry(table, index, *next, &c.new_key, &c.new_entry, by_update);
     if (c.had && c.has && c.old_key == c.new_key && c.old_entry == c.new_entry) continue;
+    // While a new index is backfilled, the old item's entry may not be written yet: only an entry that is
+    // there counts as removed.
+    if (c.had && index.status == "CREATING") {
+      std::string ignored;
+      c.had = store_.get(c.old_key, &ignored);
+    }
+    if (!c.had && !c.has) continue;
     changes.push_back(std::move(c));
   }
   return changes;
 }
 
-void ItemStore::apply_index_changes(const std::vector<IndexChange>& changes, WriteBatch& batch) {
-  for (const IndexChange& ch : changes) {
-    Counters& c = counters(ch.index->id);
-    if (ch.had) {
-      if (!ch.has || ch.old_key != ch.new_key) batch.del(ch.old_key);
-      c.count.fetch_sub(1);
-      c.bytes.fetch_sub(int64_t(item_size(ch.old_entry)));
-    }
-    if (ch.has) {
-      std::string bytes;
-      encode_item(ch.new_entry, bytes);
-      batch.put(ch.new_key, bytes);
-      c.count.fetch_add(1);
-      c.bytes.fetch_add(int64_t(item_size(ch.new_entry)));
-    }
+bool ItemStore::commit(std::span<Mutation> mutations) {
+  // The definitions cannot change while this decides and commits: each table's schema lock, held shared, in
+  // table id order.
+  std::vector<TableLive*> lives;
+  for (const Mutation& m : mutations) lives.push_back(m.table->live.get());
+  std::sort(lives.begin(), lives.end());
+  lives.erase(std::unique(lives.begin(), lives.end()), lives.end());
+  std::vector<std::shared_lock<std::shared_mutex>> schema_locks;
+  schema_locks.reserve(lives.size());
+  for (TableLive* live : lives) schema_locks.emplace_back(live->schema);
+  for (Mutation& m : mutations) {
+    if (m.table->version == m.table->live->version.load()) continue;
+    TableRef now = catalog_.current(*m.table);
+    if (!now) throw Error::resource_not_found();
+    m.table = std::move(now);
   }
-}
 
-void ItemStore::backfill(const TableDef& table, const IndexDef& index) {
-  std::string begin = keys::id_prefix(keys::kItem, table.id), end = keys::id_prefix_end(keys::kItem, table.id);
-  auto cur = store_.cursor();
-  for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end); cur->next()) {
-    std::string item_key(cur->key());
-    std::lock_guard lock(lock_for(item_key));
-    std::string bytes;
-    if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile
-    AttributeMap item = decode_item(bytes);
-    std::string key;
-    AttributeMap entry;
-    bool has;
-    try {
-      has = index_entry(table, index, item, &key, &entry);
-    } catch (const Error&) {
-      has = false;  // an item whose attribute has another type than the index key: not indexed
-    }
-    if (!has) continue;
-    WriteBatch batch;
-    std::string encoded;
-    encode_item(entry, encoded);
-    batch.put(key, encoded);
-    store_.write(batch);
-    Counters& c = counters(index.id);
-    c.count.fetch_add(1);
-    c.bytes.fetch_add(int64_t(item_size(entry)));
-  }
-}
-
-void ItemStore::drop_index(const IndexDef& index) {
-  WriteBatch batch;
-  batch.delete_range(keys::id_prefix(keys::kIndex, index.id), keys::id_prefix_end(keys::kIndex, index.id));
-  store_.write(batch);
-  Counters& c = counters(index.id);
-  c.count = 0;
-  c.bytes = 0;
-}
-
-ItemStore::IndexWrites ItemStore::write(const TableDef& table, const std::string& key, const Decide& decide,
-                                        bool by_update) {
-  IndexWrites index_writes;
-  std::vector<Write> writes;
-  writes.push_back({&table, key, decide, by_update, &index_writes});
-  write_all(writes);
-  return index_writes;
-}
-
-void ItemStore::write_all(std::vector<Write>& writes, const std::function<void()>& before_commit) {
-  // Lock every item's stripe, in stripe order (so that concurrent multi-item writes cannot deadlock).
+  // Every item's stripe, in stripe order.
   std::vector<size_t> stripes;
-  for (const auto& w : writes) stripes.push_back(stripe_of(w.key));
+  stripes.reserve(mutations.size());
+  for (const Mutation& m : mutations) stripes.push_back(stripe_of(m.key));
   std::sort(stripes.begin(), stripes.end());
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
   for (size_t s : stripes) stripes_[s].lock();
@@ -243,67 +196,138 @@ void ItemStore::write_all(std::vector<Write>& writes, const std::function<void()
     }
   } unlock{stripes_, stripes};
 
-  struct Planned {
-    bool existed = false;
-    AttributeMap old, next;
-    Change change = Change::Keep;
-    std::vector<IndexChange> indexes;
-  };
-  std::vector<Planned> plans(writes.size());
-  for (size_t i = 0; i < writes.size(); ++i) {
-    Planned& p = plans[i];
+  // Decide everything before writing anything.
+  std::vector<std::vector<IndexChange>> indexes(mutations.size());
+  bool refused = false;
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    Mutation& m = mutations[i];
     std::string old_bytes;
-    p.existed = store_.get(writes[i].key, &old_bytes);
-    if (p.existed) p.old = decode_item(old_bytes);
-    p.change = writes[i].decide(p.existed ? &p.old : nullptr, &p.next);
-    if (p.change == Change::Delete && !p.existed) p.change = Change::Keep;
-    if (p.change != Change::Keep) {
-      p.indexes = index_changes(*writes[i].table, p.existed ? &p.old : nullptr,
-                                p.change == Change::Put ? &p.next : nullptr, writes[i].by_update);
-    }
+    m.outcome = {};
+    bool existed = store_.get(m.key, &old_bytes);
+    if (existed) m.outcome.old = decode_item(old_bytes);
+    m.apply(existed ? &m.outcome.old : nullptr);
+    if (m.outcome.condition_failed || !m.outcome.refused.empty()) refused = true;
+    if (m.outcome.change == Change::Keep) continue;
+    indexes[i] =
+        index_changes(*m.table, existed ? &m.outcome.old : nullptr,
+                      m.outcome.change == Change::Put ? &m.outcome.next : nullptr, m.kind == Mutation::Kind::Update);
   }
-  if (before_commit) before_commit();  // may refuse the whole write (a cancelled transaction)
+  if (refused) {
+    for (Mutation& m : mutations) m.outcome.change = Change::Keep;
+    return false;
+  }
 
   WriteBatch batch;
-  std::vector<uint32_t> touched_tables;
-  for (size_t i = 0; i < writes.size(); ++i) {
-    Planned& p = plans[i];
-    if (p.change == Change::Keep) continue;
-    apply_index_changes(p.indexes, batch);
-    if (writes[i].index_writes) {
-      for (const IndexChange& ch : p.indexes) {
-        writes[i].index_writes->push_back({ch.index, ch.had ? item_size(ch.old_entry) : 0,
-                                           ch.has ? item_size(ch.new_entry) : 0,
-                                           ch.had && ch.has && ch.old_key != ch.new_key});
+  std::vector<std::pair<uint32_t, Counters>> deltas;
+  auto add_delta = [&](uint32_t id, int64_t count, int64_t bytes) {
+    for (auto& [d_id, d] : deltas) {
+      if (d_id == id) {
+        d.count += count;
+        d.bytes += bytes;
+        return;
       }
     }
-    int64_t count_delta = 0, bytes_delta = p.existed ? -int64_t(item_size(p.old)) : 0;
-    if (p.change == Change::Put) {
-      std::string bytes;
-      encode_item(p.next, bytes);
-      batch.put(writes[i].key, bytes);
-      bytes_delta += int64_t(item_size(p.next));
-      count_delta = p.existed ? 0 : 1;
-    } else {
-      batch.del(writes[i].key);
-      count_delta = -1;
+    deltas.push_back({id, {count, bytes}});
+  };
+  size_t changed = 0;
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    Mutation& m = mutations[i];
+    Mutation::Outcome& o = m.outcome;
+    if (o.change == Change::Keep) continue;
+    ++changed;
+    for (const IndexChange& ch : indexes[i]) {
+      size_t removed = ch.had ? item_size(ch.old_entry) : 0, written = ch.has ? item_size(ch.new_entry) : 0;
+      if (ch.had && (!ch.has || ch.old_key != ch.new_key)) batch.del(ch.old_key);
+      if (ch.has) {
+        std::string bytes;
+        encode_item(ch.new_entry, bytes);
+        batch.put(ch.new_key, bytes);
+      }
+      add_delta(ch.index->id, int64_t(ch.has) - int64_t(ch.had), int64_t(written) - int64_t(removed));
+      o.index_writes.push_back({ch.index, removed, written, ch.had && ch.has && ch.old_key != ch.new_key});
     }
-    Counters& c = counters(writes[i].table->id);
-    c.count.fetch_add(count_delta);
-    c.bytes.fetch_add(bytes_delta);
-    touched_tables.push_back(writes[i].table->id);
+    int64_t old_size = o.existed ? int64_t(item_size(o.old)) : 0;
+    if (o.change == Change::Put) {
+      std::string bytes;
+      encode_item(o.next, bytes);
+      batch.put(m.key, bytes);
+      add_delta(m.table->id, o.existed ? 0 : 1, int64_t(item_size(o.next)) - old_size);
+    } else {
+      batch.del(m.key);
+      add_delta(m.table->id, -1, -old_size);
+    }
   }
-  if (batch.empty()) return;
-  int64_t now = steady_millis();
-  for (uint32_t id : touched_tables) {
+  for (const auto& [id, d] : deltas) {
+    if (d.count || d.bytes) batch.add_stats(stats_key(id), d.count, d.bytes);
+  }
+  if (changed) commit_in_order(batch, mutations, deltas);
+  return true;
+}
+
+void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations,
+                                const std::vector<std::pair<uint32_t, Counters>>& deltas) {
+  std::lock_guard lock(commit_mu_);
+  // Counters are loaded from the store before the batch's deltas reach it.
+  for (const auto& [id, d] : deltas) counters(id);
+  uint64_t sequence = last_sequence_;
+  for (Mutation& m : mutations) {
+    if (m.outcome.change != Change::Keep) m.outcome.sequence = ++sequence;
+  }
+  std::string last;
+  keys::append_u64(last, sequence);
+  batch.put(sequence_key(), last);
+  try {
+    store_.write(batch);
+  } catch (...) {
+    for (Mutation& m : mutations) m.outcome.sequence = 0;
+    throw;
+  }
+  last_sequence_ = sequence;
+  for (const auto& [id, d] : deltas) {
     Counters& c = counters(id);
-    if (now - c.persisted_at.load(std::memory_order_relaxed) < kStatsPersistMillis) continue;
-    c.persisted_at.store(now, std::memory_order_relaxed);
-    std::string stats;
-    stats_record(c, &stats);
-    batch.put(keys::id_prefix(keys::kStats, id), stats);
+    c.count += d.count;
+    c.bytes += d.bytes;
   }
-  store_.write(batch);
+}
+
+bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::atomic<bool>& stop) {
+  std::string begin = keys::id_prefix(keys::kItem, table.id), end = keys::id_prefix_end(keys::kItem, table.id);
+  auto cur = store_.cursor();
+  for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end); cur->next()) {
+    if (stop.load()) return false;
+    std::string item_key(cur->key());
+    std::shared_lock schema(table.live->schema);
+    TableRef now = catalog_.current(table);
+    const IndexDef* index = nullptr;
+    if (now) {
+      for (const auto& i : now->indexes) {
+        if (i.id == index_id && i.status == "CREATING") index = &i;
+      }
+    }
+    if (!index) return false;  // the index or its table is gone
+    std::lock_guard item_lock(stripes_[stripe_of(item_key)]);
+    std::string bytes;
+    if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile
+    AttributeMap item = decode_item(bytes);
+    std::string key;
+    AttributeMap entry;
+    bool has;
+    try {
+      has = index_entry(*now, *index, item, &key, &entry);
+    } catch (const Error&) {
+      has = false;  // an item whose attribute has another type than the index key: not indexed
+    }
+    std::string existing;
+    if (!has || store_.get(key, &existing)) continue;  // a write since the index was published made it
+    WriteBatch batch;
+    std::string encoded;
+    encode_item(entry, encoded);
+    batch.put(key, encoded);
+    std::vector<std::pair<uint32_t, Counters>> deltas{{index_id, {1, int64_t(item_size(entry))}}};
+    batch.add_stats(stats_key(index_id), 1, int64_t(item_size(entry)));
+    commit_in_order(batch, {}, deltas);
+  }
+  return true;
 }
 
 void ItemStore::read_all(const std::vector<std::string>& keys, std::vector<std::optional<AttributeMap>>* items) {
@@ -322,11 +346,6 @@ void ItemStore::read_all(const std::vector<std::string>& keys, std::vector<std::
     }
   }
   for (auto it = stripes.rbegin(); it != stripes.rend(); ++it) stripes_[*it].unlock();
-}
-
-TableStats ItemStore::stats(uint32_t table_id) {
-  Counters& c = counters(table_id);
-  return {c.count.load(), c.bytes.load()};
 }
 
 }  // namespace ddb::storage

@@ -1,27 +1,36 @@
 // storage/item_store.h — items of tables, and the one write path every writer goes through.
 //
-// write() serialises writers of one item (lock striping on the item's key), reads the current item,
-// lets the caller decide the change from it, and commits the item with everything derived from it (the
-// table's statistics today; index entries, stream records and TTL entries as they come) in one RocksDB
-// WriteBatch. Reads never block writers and see whole items. Thread safe.
+// commit() takes a request's mutations (storage/mutation.h) and, for all of them at once: holds each table's
+// schema lock shared (so the definition cannot change under the decision) and re-reads the definition when it
+// is no longer current; locks every item (lock striping on the item's key, stripes in ascending order: two
+// commits cannot deadlock); reads each item; decides each mutation (Mutation::apply); derives the index
+// entries (this is where a wrong index key type refuses the whole request, before anything is written); and
+// commits every change in ONE RocksDB WriteBatch: items, index entries, and the statistics deltas of the
+// table and its indexes. Commits are numbered in commit order (the sequence of each Mutation's outcome),
+// with the old and new images at hand: the stream record of a change goes into that same batch. So a request
+// is all or nothing, statistics are exact after any crash, and nothing is written for a request that fails.
+// Reads never block writers and see whole items. Thread safe.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "model/attribute_value.h"
+#include "storage/mutation.h"
 
 namespace ddb::storage {
 
 class Store;
+class Catalog;
+class WriteBatch;
 struct TableDef;
 struct IndexDef;
 
@@ -32,8 +41,8 @@ struct TableStats {
 
 class ItemStore {
  public:
-  explicit ItemStore(Store& store);
-  ~ItemStore();  // persists the statistics
+  ItemStore(Store& store, Catalog& catalog);
+  ~ItemStore();
 
   // The stored key of an item: its table, then its partition (by hash) and sort key in DynamoDB's order.
   static std::string item_key(const TableDef& table, const AttributeValue& hash, const AttributeValue* range);
@@ -43,68 +52,52 @@ class ItemStore {
   // The same, as the stored bytes (see item_codec.h), for answers written without decoding.
   bool get_stored(const std::string& key, std::string* bytes) const;
 
-  enum class Change { Put, Delete, Keep };
-  // decide(old, next): old is null when there is no item; to write, fill *next and answer Put, or answer
-  // Delete; Keep writes nothing. decide may throw (e.g. a failed condition): nothing is written then.
-  using Decide = std::function<Change(const AttributeMap* old, AttributeMap* next)>;
-  // What one write did to the table's indexes (for the capacity it consumed): per index whose entry changed,
-  // the size of the entry removed and of the entry written (0 for none), and whether the entry's key moved.
-  struct IndexWrite {
-    const IndexDef* index;
-    size_t removed_bytes, written_bytes;
-    bool moved;
-  };
-  using IndexWrites = std::vector<IndexWrite>;
-
-  // Returns what the write did to the table's indexes.
-  IndexWrites write(const TableDef& table, const std::string& key, const Decide& decide, bool by_update = false);
-
-  // Several items at once (a transaction): every item is locked, read and decided, then before_commit (if
-  // given) may still refuse everything by throwing, and otherwise every change commits in one WriteBatch.
-  struct Write {
-    const TableDef* table;
-    std::string key;
-    Decide decide;
-    bool by_update = false;
-    IndexWrites* index_writes = nullptr;  // filled when given
-  };
-  void write_all(std::vector<Write>& writes, const std::function<void()>& before_commit = {});
+  // Decides and commits the mutations of one request, all or nothing (see above). False, with nothing written,
+  // when a condition failed or a change was refused (each outcome says which). Throws ddb::Error, with nothing
+  // written, when a change is invalid for an index, or ResourceNotFoundException when a table is gone.
+  bool commit(std::span<Mutation> mutations);
+  bool commit(Mutation& mutation) { return commit(std::span<Mutation>(&mutation, 1)); }
 
   // Reads several items as of one moment (no write to any of them is half-seen): null for a missing item.
   void read_all(const std::vector<std::string>& keys, std::vector<std::optional<AttributeMap>>* items);
 
   // Statistics of a table or of an index (by its id).
   TableStats stats(uint32_t table_or_index_id);
+  // Forgets the statistics of a table or index whose keys are gone (DeleteTable, a deleted index).
+  void forget_stats(uint32_t table_or_index_id);
 
   // The stored key of an item's entry in an index, and the entry (the projected item); false when the item
   // has no entry (it lacks an index key attribute). Throws ddb::Error when an index key has a wrong type.
   // by_update: the item comes from an UpdateItem (DynamoDB words the empty-key refusal differently then).
-  static bool index_entry(const TableDef& table, const struct IndexDef& index, const AttributeMap& item,
-                          std::string* key, AttributeMap* projected, bool by_update = false);
+  static bool index_entry(const TableDef& table, const IndexDef& index, const AttributeMap& item, std::string* key,
+                          AttributeMap* projected, bool by_update = false);
 
-  // Writes the entries of every existing item into a new index (the backfill of a new global index).
-  void backfill(const TableDef& table, const struct IndexDef& index);
-  // Removes every entry of a deleted index.
-  void drop_index(const struct IndexDef& index);
+  // Writes the entries of every existing item into a new index (the backfill of a new global index), item by
+  // item under the item locks: writes that run meanwhile maintain the index themselves, and an entry already
+  // there is not counted twice, so a backfill interrupted by a crash can simply run again. Returns false when
+  // stopped by *stop or when the index or its table no longer exists.
+  bool backfill(const TableDef& table, uint32_t index_id, const std::atomic<bool>& stop);
 
  private:
   struct Counters {
-    std::atomic<int64_t> count{0}, bytes{0};
-    std::atomic<int64_t> persisted_at{0};  // steady-clock milliseconds of the last persisted copy
+    int64_t count = 0, bytes = 0;
   };
-  Counters& counters(uint32_t table_id);
   struct IndexChange;
+  struct Staged;
+  Counters& counters(uint32_t id);  // commit_mu_ held
   std::vector<IndexChange> index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next,
-                                         bool by_update);
-  void apply_index_changes(const std::vector<IndexChange>& changes, class WriteBatch& batch);
+                                         bool by_update) const;
   size_t stripe_of(const std::string& key) const;
-  static void stats_record(const Counters& c, std::string* out);
-  std::mutex& lock_for(const std::string& key);
+  // Commits a batch in commit order: numbers its changes, writes it, then applies its statistics deltas.
+  void commit_in_order(WriteBatch& batch, std::span<Mutation> changed,
+                       const std::vector<std::pair<uint32_t, Counters>>& deltas);
 
   Store& store_;
+  Catalog& catalog_;
   std::array<std::mutex, 1024> stripes_;
-  std::mutex counters_mu_;
-  std::unordered_map<uint32_t, std::unique_ptr<Counters>> counters_;
+  std::mutex commit_mu_;  // commit order: sequence numbers, the store write, the in-memory statistics
+  uint64_t last_sequence_ = 0;
+  std::unordered_map<uint32_t, Counters> counters_;
 };
 
 }  // namespace ddb::storage

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -22,6 +23,33 @@ class NullLogger : public rocksdb::Logger {
   using rocksdb::Logger::Logv;
   void Logv(const char*, va_list) override {}
 };
+// Statistics records are two big-endian 64-bit integers (item count, size in bytes) that writes change by
+// deltas merged into the key, in the same WriteBatch as the change itself: exact after any crash, without a
+// read-modify-write of a shared record.
+class StatsAdd : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* out,
+             rocksdb::Logger*) const override {
+    uint64_t sum[2] = {0, 0};
+    auto add = [&](const rocksdb::Slice& s) {
+      if (s.size() != 16) return;  // not a statistics record: ignored rather than corrupting the sum
+      for (int i = 0; i < 2; ++i) {
+        uint64_t v = 0;
+        for (int b = 0; b < 8; ++b) v = (v << 8) | uint8_t(s.data()[i * 8 + b]);
+        sum[i] += v;  // two's complement: negative deltas subtract
+      }
+    };
+    if (existing) add(*existing);
+    add(value);
+    out->clear();
+    for (uint64_t v : sum) {
+      for (int b = 7; b >= 0; --b) out->push_back(char(uint8_t(v >> (8 * b))));
+    }
+    return true;
+  }
+  const char* Name() const override { return "ddblocal.StatsAdd"; }
+};
+
 }  // namespace
 
 WriteBatch::WriteBatch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
@@ -30,6 +58,14 @@ void WriteBatch::put(std::string_view key, std::string_view value) { batch_->Put
 void WriteBatch::del(std::string_view key) { batch_->Delete(slice(key)); }
 void WriteBatch::delete_range(std::string_view begin, std::string_view end) {
   batch_->DeleteRange(slice(begin), slice(end));
+}
+void WriteBatch::add_stats(std::string_view key, int64_t count_delta, int64_t bytes_delta) {
+  char value[16];
+  uint64_t parts[2] = {uint64_t(count_delta), uint64_t(bytes_delta)};
+  for (int i = 0; i < 2; ++i) {
+    for (int b = 0; b < 8; ++b) value[i * 8 + b] = char(uint8_t(parts[i] >> (8 * (7 - b))));
+  }
+  batch_->Merge(slice(key), rocksdb::Slice(value, sizeof value));
 }
 bool WriteBatch::empty() const { return batch_->Count() == 0; }
 
@@ -55,6 +91,7 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   opts.max_background_jobs = 2;
   opts.avoid_unnecessary_blocking_io = true;
   opts.info_log = std::make_shared<NullLogger>();
+  opts.merge_operator = std::make_shared<StatsAdd>();
   opts.stats_dump_period_sec = 0;
   opts.stats_persist_period_sec = 0;
   opts.skip_stats_update_on_db_open = true;

@@ -7,6 +7,7 @@
 // See DESIGN.md for the key layout.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ class WriteBatch {
 
   void put(std::string_view key, std::string_view value);
   void del(std::string_view key);
+  // Adds a statistics delta (keys::kStats records: signed 64-bit item count and byte size, big-endian) to what
+  // the key holds; deltas of concurrent batches add up whatever order they commit in.
+  void add_stats(std::string_view key, int64_t count_delta, int64_t bytes_delta);
   // Deletes every key in [begin, end).
   void delete_range(std::string_view begin, std::string_view end);
   bool empty() const;

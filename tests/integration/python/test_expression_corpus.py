@@ -32,6 +32,11 @@ SERVICE_DIFFERS = {
     "rv_bogus": "ReturnValues BOGUS fails the enum constraint",
     "atg_empty": "an empty AttributesToGet fails the length constraint",
     "q_limit0": "Limit 0 fails the range constraint (1 validation error detected: ...)",
+    # DynamoDB Local creates the key-only item; the service creates nothing for a REMOVE-only update of a
+    # missing item (test_ground.py checks the service's behaviour).
+    "upd_noitem_remove": "a REMOVE-only update of a missing item creates nothing",
+    "upd_noitem_delete": "a DELETE-only update of a missing item creates nothing",
+    "au_noitem_delete": "an AttributeUpdates DELETE of a missing item creates nothing",
 }
 
 

@@ -1,0 +1,200 @@
+#include "storage/mutation.h"
+
+#include <algorithm>
+
+#include "expressions/ast.h"
+#include "expressions/evaluator.h"
+#include "model/error.h"
+#include "storage/item_codec.h"
+#include "storage/item_store.h"
+
+namespace ddb::storage {
+
+namespace {
+
+constexpr size_t kMaxPartitionKeyBytes = 2048;
+constexpr size_t kMaxSortKeyBytes = 1024;
+
+Error invalid(const std::string& detail) {
+  return Error::validation("One or more parameter values were invalid: " + detail);
+}
+
+AttrType key_type(const TableDef& table, const std::string& name) {
+  std::string t = table.attribute_type(name);
+  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
+}
+
+void check_key_value(const std::string& name, const AttributeValue& v, bool is_hash) {
+  if (v.scalar.empty() && v.type != AttrType::N) {
+    throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                                        "attribute cannot contain an empty ") +
+                            (v.type == AttrType::B ? "binary" : "string") + " value. Key: " + name);
+  }
+  size_t size = attribute_value_size(v);
+  if (is_hash && size > kMaxPartitionKeyBytes) {
+    throw invalid("Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  }
+  if (!is_hash && size > kMaxSortKeyBytes) {
+    throw invalid("Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  }
+}
+
+AttributeMap key_attributes_of(const TableDef& table, const AttributeMap& item) {
+  AttributeMap key;
+  for (const auto& k : table.key_schema) key.emplace(k.attribute_name, item.at(k.attribute_name));
+  return key;
+}
+
+}  // namespace
+
+std::string key_of(const TableDef& table, const AttributeMap& key) {
+  const std::string& hash = table.hash_key();
+  std::string range = table.range_key();
+  size_t expected = range.empty() ? 1 : 2;
+  auto h = key.find(hash);
+  auto r = range.empty() ? key.end() : key.find(range);
+  if (key.size() != expected || h == key.end() || (!range.empty() && r == key.end()) ||
+      h->second.type != key_type(table, hash) || (!range.empty() && r->second.type != key_type(table, range))) {
+    throw Error::validation("The provided key element does not match the schema");
+  }
+  check_key_value(hash, h->second, true);
+  if (!range.empty()) check_key_value(range, r->second, false);
+  return ItemStore::item_key(table, h->second, range.empty() ? nullptr : &r->second);
+}
+
+std::string key_of_item(const TableDef& table, const AttributeMap& item) {
+  const AttributeValue* values[2] = {nullptr, nullptr};
+  for (size_t i = 0; i < table.key_schema.size(); ++i) {
+    const std::string& name = table.key_schema[i].attribute_name;
+    auto it = item.find(name);
+    if (it == item.end()) throw invalid("Missing the key " + name + " in the item");
+    AttrType expected = key_type(table, name);
+    if (it->second.type != expected) {
+      throw invalid("Type mismatch for key " + name + " expected: " + type_name(expected) +
+                    " actual: " + type_name(it->second.type));
+    }
+    check_key_value(name, it->second, i == 0);
+    values[i] = &it->second;
+  }
+  return ItemStore::item_key(table, *values[0], values[1]);
+}
+
+size_t check_item_size(const AttributeMap& item) {
+  size_t size = item_size(item);
+  if (size > kMaxItemBytes) throw Error::validation("Item size has exceeded the maximum allowed size");
+  return size;
+}
+
+double write_units(size_t bytes) { return double(std::max<size_t>(1, (bytes + 1023) / 1024)); }
+
+double IndexWrite::units() const {
+  if (removed_bytes && written_bytes && !moved) return write_units(std::max(removed_bytes, written_bytes));
+  double units = 0;
+  if (removed_bytes) units += write_units(removed_bytes);
+  if (written_bytes) units += write_units(written_bytes);
+  return units;
+}
+
+Mutation Mutation::put(TableRef table, AttributeMap item, const expr::Node* condition) {
+  Mutation m;
+  m.kind = Kind::Put;
+  m.key = key_of_item(*table, item);
+  m.key_attributes = key_attributes_of(*table, item);
+  check_item_size(item);
+  m.item = std::move(item);
+  m.table = std::move(table);
+  m.condition = condition;
+  return m;
+}
+
+Mutation Mutation::update(TableRef table, AttributeMap key, const expr::UpdateExpression* update,
+                          const expr::Node* condition) {
+  Mutation m;
+  m.kind = Kind::Update;
+  m.key = key_of(*table, key);
+  if (update) {
+    for (const auto& action : update->actions) {
+      const std::string& top = action.path[0].name;
+      for (const auto& k : table->key_schema) {
+        if (k.attribute_name == top) {
+          throw invalid("Cannot update attribute " + top + ". This attribute is part of the key");
+        }
+      }
+    }
+  }
+  m.key_attributes = std::move(key);
+  m.table = std::move(table);
+  m.update_expression = update;
+  m.condition = condition;
+  return m;
+}
+
+Mutation Mutation::remove(TableRef table, AttributeMap key, const expr::Node* condition) {
+  Mutation m;
+  m.kind = Kind::Delete;
+  m.key = key_of(*table, key);
+  m.key_attributes = std::move(key);
+  m.table = std::move(table);
+  m.condition = condition;
+  return m;
+}
+
+Mutation Mutation::condition_check(TableRef table, AttributeMap key, const expr::Node* condition) {
+  Mutation m = remove(std::move(table), std::move(key), condition);
+  m.kind = Kind::ConditionCheck;
+  return m;
+}
+
+void Mutation::apply(const AttributeMap* old) {
+  static const AttributeMap kNoItem;
+  Outcome& o = outcome;
+  o.existed = old != nullptr;
+  if (old && old != &o.old) o.old = *old;
+  if (condition && !expr::evaluate(*condition, old ? *old : kNoItem)) {
+    o.condition_failed = true;
+    o.change = Change::Keep;
+    return;
+  }
+  size_t old_size = old ? item_size(*old) : 0;
+  switch (kind) {
+    case Kind::ConditionCheck: o.change = Change::Keep; return;
+    case Kind::Delete:
+      o.charged_bytes = old_size;
+      o.change = old ? Change::Delete : Change::Keep;
+      return;
+    case Kind::Put:
+      o.next = std::move(item);  // (a mutation is applied once)
+      o.charged_bytes = std::max(item_size(o.next), old_size);
+      // An identical overwrite changes nothing (and will emit no stream record), but costs its units.
+      o.change = old && *old == o.next ? Change::Keep : Change::Put;
+      return;
+    case Kind::Update: {
+      o.next = old ? *old : key_attributes;
+      bool creates = true;
+      if (update_expression) {
+        o.touched = expr::apply_update(*update_expression, o.next);
+        // On a missing item, an update that only removes (REMOVE, or DELETE from a set) creates nothing.
+        creates = update_expression->actions.empty() ||
+                  std::any_of(update_expression->actions.begin(), update_expression->actions.end(), [](const auto& a) {
+                    return a.type == expr::UpdateActionType::Set || a.type == expr::UpdateActionType::Add;
+                  });
+      }
+      size_t new_size = item_size(o.next);
+      if (new_size > kMaxItemBytes) {
+        o.refused = "Item size to update has exceeded the maximum allowed size";
+        o.change = Change::Keep;
+        return;
+      }
+      o.charged_bytes = std::max(new_size, old_size);
+      if (!old && !creates) {
+        o.next.clear();
+        o.change = Change::Keep;
+      } else {
+        o.change = old && *old == o.next ? Change::Keep : Change::Put;
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace ddb::storage
