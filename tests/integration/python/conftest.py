@@ -17,7 +17,7 @@ import pytest
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[3]
-BINARY = ROOT / "build" / "ddblocal"
+BINARY = Path(os.environ.get("DDB_BINARY", ROOT / "build" / "ddblocal"))
 TARGET = os.environ.get("DDB_TARGET", "ddblocal")
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDTESTS")
