@@ -11,6 +11,19 @@
 
 namespace ddb::storage {
 
+SchemaLock::SchemaLock() {
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&lock_, &attr);
+  pthread_rwlockattr_destroy(&attr);
+}
+SchemaLock::~SchemaLock() { pthread_rwlock_destroy(&lock_); }
+void SchemaLock::lock() { pthread_rwlock_wrlock(&lock_); }
+void SchemaLock::unlock() { pthread_rwlock_unlock(&lock_); }
+void SchemaLock::lock_shared() { pthread_rwlock_rdlock(&lock_); }
+void SchemaLock::unlock_shared() { pthread_rwlock_unlock(&lock_); }
+
 std::string TableDef::attribute_type(const std::string& attribute_name) const {
   for (const auto& a : attribute_definitions) {
     if (a.attribute_name == attribute_name) return a.attribute_type;

@@ -10,6 +10,8 @@
 // a numeric id, never reused, that prefixes its item keys.
 #pragma once
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -25,10 +27,28 @@ namespace ddb::storage {
 class Store;
 class WriteBatch;
 
+// A reader-writer lock that lets a waiting writer in before new readers (std::shared_mutex on glibc prefers
+// readers: a steady stream of item writes would hold off a schema change for ever). Readers must not take it
+// twice in one thread; every user takes it once per table, in table id order.
+class SchemaLock {
+ public:
+  SchemaLock();
+  ~SchemaLock();
+  SchemaLock(const SchemaLock&) = delete;
+  SchemaLock& operator=(const SchemaLock&) = delete;
+  void lock();
+  void unlock();
+  void lock_shared();
+  void unlock_shared();
+
+ private:
+  pthread_rwlock_t lock_;
+};
+
 // What every version of one table shares.
 struct TableLive {
   static constexpr uint64_t kDeleted = UINT64_MAX;
-  std::shared_mutex schema;          // shared: an item write in flight; exclusive: a change of the definition
+  SchemaLock schema;                 // shared: an item write in flight; exclusive: a change of the definition
   std::atomic<uint64_t> version{0};  // the current version's number, kDeleted once the table is gone
 };
 

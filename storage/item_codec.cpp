@@ -17,11 +17,25 @@ void put_varint(std::string& out, uint64_t v) {
   out.push_back(char(v));
 }
 
+// Stored records are read defensively: a corrupt one is a std::runtime_error, never a read out of bounds, an
+// allocation sized by garbage, or a recursion deeper than the stack.
+constexpr int kMaxNesting = 1000;  // far above DynamoDB's 32 levels: only a corrupt record goes deeper
+
 struct Reader {
   std::string_view in;
   size_t pos = 0;
+  int depth = 0;
 
   [[noreturn]] static void corrupt() { throw std::runtime_error("corrupt item record"); }
+  // A count of elements that each take at least one more byte of the record.
+  uint64_t count() {
+    uint64_t n = varint();
+    if (n > in.size() - pos) corrupt();
+    return n;
+  }
+  void enter() {
+    if (++depth > kMaxNesting) corrupt();
+  }
   uint8_t byte() {
     if (pos >= in.size()) corrupt();
     return uint8_t(in[pos++]);
@@ -87,7 +101,7 @@ AttributeValue decode_value(Reader& r);
 
 AttributeMap decode_map(Reader& r) {
   AttributeMap m;
-  uint64_t n = r.varint();
+  uint64_t n = r.count();
   for (uint64_t i = 0; i < n; ++i) {
     std::string name = r.bytes();
     m.emplace_hint(m.end(), std::move(name), decode_value(r));
@@ -99,6 +113,7 @@ AttributeValue decode_value(Reader& r) {
   AttributeValue v;
   uint8_t t = r.byte();
   if (t > uint8_t(AttrType::BS)) Reader::corrupt();
+  r.enter();
   v.type = AttrType(t);
   switch (v.type) {
     case AttrType::S:
@@ -109,19 +124,20 @@ AttributeValue decode_value(Reader& r) {
     case AttrType::SS:
     case AttrType::NS:
     case AttrType::BS: {
-      uint64_t n = r.varint();
+      uint64_t n = r.count();
       v.set.reserve(n);
       for (uint64_t i = 0; i < n; ++i) v.set.push_back(r.bytes());
       break;
     }
     case AttrType::L: {
-      uint64_t n = r.varint();
+      uint64_t n = r.count();
       v.list.reserve(n);
       for (uint64_t i = 0; i < n; ++i) v.list.push_back(decode_value(r));
       break;
     }
     case AttrType::M: v.map = decode_map(r); break;
   }
+  --r.depth;
   return v;
 }
 
@@ -169,7 +185,7 @@ size_t number_size(const std::string& canonical) {
 
 // The JSON of a stored value, read in place.
 std::string_view view_bytes(Reader& r) {
-  uint64_t n = r.varint();
+  uint64_t n = r.count();
   if (n > r.in.size() - r.pos) Reader::corrupt();
   std::string_view v = r.in.substr(r.pos, n);
   r.pos += n;
@@ -181,6 +197,7 @@ void write_map_json(Reader& r, JsonWriter& w);
 void write_value_json(Reader& r, JsonWriter& w) {
   uint8_t t = r.byte();
   if (t > uint8_t(AttrType::BS)) Reader::corrupt();
+  r.enter();
   AttrType type = AttrType(t);
   w.begin_object();
   switch (type) {
@@ -193,7 +210,7 @@ void write_value_json(Reader& r, JsonWriter& w) {
     case AttrType::NS:
     case AttrType::BS: {
       w.key(type_name(type)).begin_array();
-      uint64_t n = r.varint();
+      uint64_t n = r.count();
       for (uint64_t i = 0; i < n; ++i) {
         std::string_view m = view_bytes(r);
         if (type == AttrType::BS) {
@@ -207,7 +224,7 @@ void write_value_json(Reader& r, JsonWriter& w) {
     }
     case AttrType::L: {
       w.key("L").begin_array();
-      uint64_t n = r.varint();
+      uint64_t n = r.count();
       for (uint64_t i = 0; i < n; ++i) write_value_json(r, w);
       w.end_array();
       break;
@@ -218,11 +235,12 @@ void write_value_json(Reader& r, JsonWriter& w) {
       break;
   }
   w.end_object();
+  --r.depth;
 }
 
 void write_map_json(Reader& r, JsonWriter& w) {
   w.begin_object();
-  uint64_t n = r.varint();
+  uint64_t n = r.count();
   for (uint64_t i = 0; i < n; ++i) {
     w.key(view_bytes(r));
     write_value_json(r, w);

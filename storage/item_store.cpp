@@ -171,7 +171,7 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   for (const Mutation& m : mutations) lives.push_back(m.table->live.get());
   std::sort(lives.begin(), lives.end());
   lives.erase(std::unique(lives.begin(), lives.end()), lives.end());
-  std::vector<std::shared_lock<std::shared_mutex>> schema_locks;
+  std::vector<std::shared_lock<SchemaLock>> schema_locks;
   schema_locks.reserve(lives.size());
   for (TableLive* live : lives) schema_locks.emplace_back(live->schema);
   for (Mutation& m : mutations) {
