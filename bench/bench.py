@@ -4,7 +4,7 @@
 For each server: start-up time (spawn to first answered request), idle RSS, then for each operation a wrk run
 (server pinned to CPU 0, wrk to CPU 1, 32 connections, keep-alive) giving throughput, p50/p99 latency and the
 server's CPU time per request (utime+stime from /proc/PID/stat over the run, divided by requests), and the RSS
-after load. Usage: bench/bench.py [--seconds N] [--only ddblocal|dynamodb-local] [--ops A,B]
+after load. Usage: bench/bench.py [--seconds N] [--only ddblocal|dynamodb-local] [--ops A,B] [--baseline BINARY]
 """
 import argparse
 import json
@@ -144,12 +144,18 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--only", choices=["ddblocal", "dynamodb-local"])
     ap.add_argument("--ops", default=",".join(OPERATIONS))
+    ap.add_argument("--baseline", metavar="BINARY",
+                    help="also measure another ddblocal binary (e.g. a build of the landed main) in the same run")
     args = ap.parse_args()
     ops = args.ops.split(",")
     results = []
     if args.only != "dynamodb-local":
         results.append(measure("ddblocal", [str(ROOT / "build/ddblocal"), "--in-memory", "--port", "8010",
                                             "--log-level", "warn", "--threads", "1"], 8010, ops, args.seconds))
+        if args.baseline:
+            results.append(measure(f"ddblocal baseline ({args.baseline})",
+                                   [args.baseline, "--in-memory", "--port", "8012", "--log-level", "warn",
+                                    "--threads", "1"], 8012, ops, args.seconds))
     if args.only != "ddblocal":
         home = subprocess.run(["bash", str(ROOT.parent / "shared/tools/ddb-oracle"), "path"], capture_output=True,
                               text=True, check=True).stdout.strip()

@@ -35,12 +35,16 @@ async function waitReady(port, proc) {
 export async function startServer() {
   if (process.env.DDB_ENDPOINT) return { endpoint: process.env.DDB_ENDPOINT, stop: async () => {} };
   const port = await freePort();
-  const proc = spawn(path.join(root, "build/ddblocal"), ["--in-memory", "--port", String(port), "--log-level", "warn"],
+  const proc = spawn(process.env.DDB_BINARY ?? path.join(root, "build/ddblocal"), ["--in-memory", "--port", String(port), "--log-level", "warn"],
     { stdio: "inherit" });
   await waitReady(port, proc);
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => { proc.on("exit", resolve); proc.kill("SIGTERM"); }),
+    // A server that exits other than cleanly (a sanitizer's report, a crash) fails the test file.
+    stop: () => new Promise((resolve, reject) => {
+      proc.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`ddblocal exited with ${code ?? signal}`))));
+      proc.kill("SIGTERM");
+    }),
   };
 }
 
