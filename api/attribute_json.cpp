@@ -21,6 +21,14 @@ Error invalid(const std::string& detail) {
   return Error::validation("One or more parameter values were invalid: " + detail);
 }
 
+// A JSON null where an attribute value belongs: in a list, as an expression value or a condition's operand
+// (name empty), or as a map's or an item's member.
+Error null_attribute(std::string_view name = {}) {
+  std::string message = "The supplied Item contains a null AttributeValue";
+  if (!name.empty()) message += ": " + std::string(name) + " is null";
+  return Error::validation(std::move(message));
+}
+
 std::string_view expect_string(const element& v, const char* java_type = "String") {
   if (v.is_object()) throw Error("SerializationException", "Start of structure or map found where not expected");
   if (v.is_array())
@@ -60,6 +68,11 @@ void check_attribute_name(std::string_view name) {
 void parse_set(const element& v, AttributeValue& out, const char* set_name) {
   simdjson::dom::array arr = expect_array(v);
   for (element m : arr) {
+    if (m.is_null()) {
+      if (out.type == AttrType::SS) throw invalid("An string set may not have a null string as a member");
+      if (out.type == AttrType::NS) throw Error::validation("A value provided cannot be converted into a number");
+      throw null_attribute();
+    }
     switch (out.type) {
       case AttrType::SS: out.set.emplace_back(expect_string(m)); break;
       case AttrType::NS: out.set.push_back(number_of(expect_string(m))); break;
@@ -87,6 +100,7 @@ void parse_set(const element& v, AttributeValue& out, const char* set_name) {
 }
 
 AttributeValue parse(const element& e, int depth) {
+  if (e.is_null()) throw null_attribute();
   if (!e.is_object()) {
     if (e.is_array())
       throw Error("SerializationException",
@@ -168,6 +182,7 @@ AttributeValue parse(const element& e, int depth) {
       simdjson::dom::object members = v.get_object().value_unsafe();
       for (auto member : members) {
         check_attribute_name(member.key);
+        if (member.value.is_null()) throw null_attribute(member.key);
         out.map.emplace(std::string(member.key), parse(member.value, depth + 1));
       }
     }  // an unknown member is ignored, as the service's deserialiser does
@@ -185,10 +200,7 @@ AttributeMap parse_attribute_map(const element& e) {
   simdjson::dom::object fields = e.get_object().value_unsafe();
   for (auto field : fields) {
     check_attribute_name(field.key);
-    if (field.value.is_null()) {
-      throw Error::validation("The supplied Item contains a null AttributeValue: " + std::string(field.key) +
-                              " is null");
-    }
+    if (field.value.is_null()) throw null_attribute(field.key);
     m.emplace(std::string(field.key), parse(field.value, 0));
   }
   return m;

@@ -19,15 +19,14 @@ namespace ddb::api {
 
 namespace {
 
-constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
-
 struct OperationEntry {
   Operation handler;
   int model;  // the operation's index in the service model (api/shapes.h)
 };
+using Operations = std::unordered_map<std::string_view, OperationEntry>;
 
-// Every operation ddblocal serves, with its place in the service model, looked up once per request.
-const std::unordered_map<std::string_view, OperationEntry>& operations() {
+// Every DynamoDB operation ddblocal serves, with its place in the service model, looked up once per request.
+const Operations& dynamodb_operations() {
   static const std::unordered_map<std::string_view, OperationEntry> ops = [] {
     const std::pair<std::string_view, Operation> handlers[] = {
         {"CreateTable", create_table},
@@ -102,6 +101,45 @@ void write_error(const Error& e, ApiResponse& response) {
   }
 }
 
+// The JSON-protocol services, by the prefix of X-Amz-Target.
+struct Service {
+  std::string_view target_prefix;
+  const Operations& (*operations)();
+};
+constexpr Service kServices[] = {
+    {"DynamoDB_20120810.", dynamodb_operations},
+};
+
+// A REST path: the routes of one method, by path prefix (the longest prefix wins).
+struct Route {
+  std::string_view method;
+  std::string_view path_prefix;
+  void (*handler)(const ApiRequest&, ApiResponse&);
+};
+
+// Readiness checks (load balancers, docker HEALTHCHECK, testcontainers) get DynamoDB Local's answer.
+void health(const ApiRequest&, ApiResponse& response) {
+  response.status = 200;
+  response.content_type = "text/plain";
+  response.body = "healthy: dynamodb.us-east-1.amazonaws.com ";
+}
+
+constexpr Route kRoutes[] = {
+    {"GET", "/", health},
+    {"HEAD", "/", health},
+};
+
+const Route* find_route(const ApiRequest& request) {
+  const Route* best = nullptr;
+  for (const Route& r : kRoutes) {
+    if (r.method == request.method && request.path.substr(0, r.path_prefix.size()) == r.path_prefix &&
+        (!best || r.path_prefix.size() > best->path_prefix.size())) {
+      best = &r;
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 struct Dispatcher::State {
@@ -115,6 +153,19 @@ Dispatcher::~Dispatcher() = default;
 void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
   response.status = 200;
   response.body.clear();
+  response.content_type = request.content_type;
+  const Route* route = find_route(request);
+  // A REST path of its own goes to its route; the JSON protocol is spoken at the root.
+  if (route && route->path_prefix != "/") return route->handler(request, response);
+  if (request.method == "POST" && !request.content_type.empty()) return handle_json(request, response);
+  if (route) return route->handler(request, response);
+  // Other methods, and POSTs of another content type, are not DynamoDB requests: the service answers 404.
+  response.status = 404;
+  response.content_type = "text/plain";
+  response.body = "<UnknownOperationException/>\n";
+}
+
+void Dispatcher::handle_json(const ApiRequest& request, ApiResponse& response) {
   try {
     // The order of checks is the service's: JSON syntax, operation, credentials, then the body's shape.
     thread_local simdjson::dom::parser parser;
@@ -128,10 +179,17 @@ void Dispatcher::handle(const ApiRequest& request, ApiResponse& response) {
         throw Error("SerializationException", "");
       }
     }
-    if (request.target.substr(0, kTargetPrefix.size()) != kTargetPrefix) throw Error("UnknownOperationException", "");
-    std::string_view op_name = request.target.substr(kTargetPrefix.size());
-    auto op = operations().find(op_name);
-    if (op == operations().end() || op->second.model < 0) throw Error("UnknownOperationException", "");
+    const Operations* operations = nullptr;
+    std::string_view op_name;
+    for (const Service& service : kServices) {
+      if (request.target.substr(0, service.target_prefix.size()) == service.target_prefix) {
+        operations = &service.operations();
+        op_name = request.target.substr(service.target_prefix.size());
+      }
+    }
+    if (!operations) throw Error("UnknownOperationException", "");
+    auto op = operations->find(op_name);
+    if (op == operations->end() || op->second.model < 0) throw Error("UnknownOperationException", "");
 
     std::string_view access_key, region;
     if (request.authorization.substr(0, 5) != "AWS4-") {

@@ -101,12 +101,6 @@ class Session : public std::enable_shared_from_this<Session> {
     http11_ = req.version() >= 11;
     origin_ = shared_.cors.empty() ? std::string_view() : req[http::field::origin];
     extra_headers_.clear();
-    std::string_view content_type = accepted_content_type(req[http::field::content_type]);
-    if (req.method() == http::verb::post && !content_type.empty()) {
-      api::ApiRequest api_req{req["X-Amz-Target"], content_type, req[http::field::authorization], req.body()};
-      shared_.dispatcher.handle(api_req, api_res_);
-      return respond(api_res_.status, content_type, api_res_.body);
-    }
     if (req.method() == http::verb::options && !origin_.empty()) {
       extra_headers_ =
           "Access-Control-Allow-Methods: GET,POST,PUT,DELETE,OPTIONS\r\nAccess-Control-Max-Age: 172800\r\n";
@@ -116,11 +110,15 @@ class Session : public std::enable_shared_from_this<Session> {
           .append("\r\n");
       return respond(200, "text/plain", "");
     }
-    if (req.method() == http::verb::get || req.method() == http::verb::head) {
-      return respond(200, "text/plain", "healthy: dynamodb.us-east-1.amazonaws.com ");
-    }
-    // Other methods, and POSTs of another content type, are not DynamoDB requests: the service answers 404.
-    respond(404, "text/plain", "<UnknownOperationException/>\n");
+    std::string_view target = req.target();
+    api::ApiRequest api_req{req.method_string(),
+                            target.substr(0, target.find('?')),
+                            req["X-Amz-Target"],
+                            accepted_content_type(req[http::field::content_type]),
+                            req[http::field::authorization],
+                            req.body()};
+    shared_.dispatcher.handle(api_req, api_res_);
+    respond(api_res_.status, api_res_.content_type, api_res_.body);
   }
 
   void respond(int status, std::string_view content_type, std::string_view body) {
