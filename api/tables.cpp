@@ -6,9 +6,10 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include "api/context.h"
-#include "api/json_read.h"
+#include "api/requests.h"
 #include "api/table_description.h"
 #include "engine/engine.h"
 #include "model/error.h"
@@ -49,39 +50,30 @@ storage::TableRef require_table(Context& ctx, std::string_view name) {
   return def;
 }
 
-struct Throughput {
-  bool given = false;
-  int64_t read = 0, write = 0;
-};
-
-Throughput read_throughput(const simdjson::dom::element& body) {
-  Throughput t;
-  simdjson::dom::element pt;
-  if (!has(body, "ProvisionedThroughput", &pt)) return t;
-  t.given = true;
-  t.read = get_int(pt, "ReadCapacityUnits");
-  t.write = get_int(pt, "WriteCapacityUnits");
-  return t;
+// The wire text of an optional enum member, or the fallback when it is absent.
+template <class Enum>
+std::string name_or(const std::optional<Enum>& value, std::string_view fallback = {}) {
+  return std::string(value ? req::name(*value) : fallback);
 }
 
-void check_throughput_bounds(const Throughput& t) {
+void check_throughput_bounds(const req::ProvisionedThroughput& t) {
   constexpr int64_t kOutOfBounds = 1000000000000;
-  if (t.read > kOutOfBounds) {
-    throw Error::validation("Given value " + std::to_string(t.read) + " for ReadCapacityUnits is out of bounds");
+  const int64_t read = t.ReadCapacityUnits, write = t.WriteCapacityUnits;
+  if (read > kOutOfBounds) {
+    throw Error::validation("Given value " + std::to_string(read) + " for ReadCapacityUnits is out of bounds");
   }
-  if (t.write > kOutOfBounds) {
-    throw Error::validation("Given value " + std::to_string(t.write) + " for WriteCapacityUnits is out of bounds");
+  if (write > kOutOfBounds) {
+    throw Error::validation("Given value " + std::to_string(write) + " for WriteCapacityUnits is out of bounds");
   }
-  if (t.read > kMaxTableThroughput || t.write > kMaxTableThroughput) {
+  if (read > kMaxTableThroughput || write > kMaxTableThroughput) {
     throw Error::validation("Cannot increase provisioned throughput to more than 40,000 units per table");
   }
 }
 
-void read_tags(const simdjson::dom::element& parent, std::vector<storage::Tag>& tags) {
-  simdjson::dom::array arr;
-  if (!get_array(parent, "Tags", &arr)) return;
-  for (auto t : arr) {
-    std::string key(get_string(t, "Key")), value(get_string(t, "Value"));
+// A tag of the request replaces the table's tag of the same key.
+void add_tags(const req::TagList& request, std::vector<storage::Tag>& tags) {
+  for (const req::Tag& t : request) {
+    const std::string &key = t.Key, &value = t.Value;
     bool replaced = false;
     for (auto& existing : tags) {
       if (existing.key == key) {
@@ -114,17 +106,18 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 // One entry of LocalSecondaryIndexes / GlobalSecondaryIndexes (or a GSI Create action), checked as the
-// service checks it.
-storage::IndexDef parse_index(const simdjson::dom::element& e, const storage::TableDef& table,
-                              const std::vector<std::string>& defined, bool global, std::set<std::string>* names) {
+// service checks it. Index: req::LocalSecondaryIndex, req::GlobalSecondaryIndex or
+// req::CreateGlobalSecondaryIndexAction.
+template <class Index>
+storage::IndexDef parse_index(const Index& e, const storage::TableDef& table, const std::vector<std::string>& defined,
+                              std::set<std::string>* names) {
+  constexpr bool global = !std::is_same_v<Index, req::LocalSecondaryIndex>;
   storage::IndexDef index;
   index.global = global;
-  index.name = std::string(get_string(e, "IndexName"));
-  simdjson::dom::array arr;
-  get_array(e, "KeySchema", &arr);
+  index.name = e.IndexName;
   std::vector<std::string> keys;
-  for (auto k : arr) {
-    index.key_schema.push_back({std::string(get_string(k, "AttributeName")), std::string(get_string(k, "KeyType"))});
+  for (const req::KeySchemaElement& k : e.KeySchema) {
+    index.key_schema.push_back({k.AttributeName, std::string(req::name(k.KeyType))});
     keys.push_back(index.key_schema.back().attribute_name);
   }
   for (const auto& k : keys) {
@@ -149,29 +142,26 @@ storage::IndexDef parse_index(const simdjson::dom::element& e, const storage::Ta
                     index.name + ". index hash key: " + keys[0] + ", table hash key: " + table.hash_key());
     }
   }
-  simdjson::dom::element projection;
-  has(e, "Projection", &projection);
-  std::string_view type = get_string(projection, "ProjectionType");
-  if (type.empty()) throw invalid("Unknown ProjectionType: null");
-  index.projection.projection_type = std::string(type);
-  if (get_array(projection, "NonKeyAttributes", &arr)) {
-    if (type != "INCLUDE") {
-      throw invalid("ProjectionType is " + std::string(type) + ", but NonKeyAttributes is specified");
+  const req::Projection& projection = e.Projection;
+  if (!projection.ProjectionType) throw invalid("Unknown ProjectionType: null");
+  index.projection.projection_type = std::string(req::name(*projection.ProjectionType));
+  if (projection.NonKeyAttributes) {
+    if (*projection.ProjectionType != req::ProjectionType::INCLUDE) {
+      throw invalid("ProjectionType is " + index.projection.projection_type + ", but NonKeyAttributes is specified");
     }
-    for (auto a : arr) index.projection.non_key_attributes.emplace_back(a.get_string().value_unsafe());
+    index.projection.non_key_attributes = *projection.NonKeyAttributes;
   }
   if (!names->insert(index.name).second) throw invalid("Duplicate index name: " + index.name);
-  if (global) {
-    simdjson::dom::element pt;
-    bool has_throughput = has(e, "ProvisionedThroughput", &pt);
-    if (table.billing_mode == "PAY_PER_REQUEST" && has_throughput) {
+  if constexpr (global) {
+    const std::optional<req::ProvisionedThroughput>& pt = e.ProvisionedThroughput;
+    if (table.billing_mode == "PAY_PER_REQUEST" && pt) {
       throw invalid("ProvisionedThroughput should not be specified for index: " + index.name +
                     " when BillingMode is PAY_PER_REQUEST");
     }
     if (table.billing_mode == "PROVISIONED") {
-      if (!has_throughput) throw invalid("ProvisionedThroughput must be specified for index: " + index.name);
-      index.read_capacity_units = get_int(pt, "ReadCapacityUnits");
-      index.write_capacity_units = get_int(pt, "WriteCapacityUnits");
+      if (!pt) throw invalid("ProvisionedThroughput must be specified for index: " + index.name);
+      index.read_capacity_units = pt->ReadCapacityUnits;
+      index.write_capacity_units = pt->WriteCapacityUnits;
     }
   }
   return index;
@@ -179,37 +169,33 @@ storage::IndexDef parse_index(const simdjson::dom::element& e, const storage::Ta
 
 }  // namespace
 
-void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
+void create_table(Context& ctx, req::CreateTableInput& in, JsonWriter& out) {
   storage::TableDef def;
-  def.name = std::string(get_string(body, "TableName"));
+  def.name = in.TableName;
   def.ns = std::string(ctx.ns);
   def.region = std::string(ctx.region);
 
   std::vector<std::string> defined;
-  simdjson::dom::array arr;
-  get_array(body, "AttributeDefinitions", &arr);
-  for (auto a : arr) {
-    def.attribute_definitions.push_back(
-        {std::string(get_string(a, "AttributeName")), std::string(get_string(a, "AttributeType"))});
+  for (const req::AttributeDefinition& a : in.AttributeDefinitions) {
+    def.attribute_definitions.push_back({a.AttributeName, std::string(req::name(a.AttributeType))});
     defined.push_back(def.attribute_definitions.back().attribute_name);
   }
   std::vector<std::string> keys;
-  get_array(body, "KeySchema", &arr);
-  for (auto k : arr) {
-    def.key_schema.push_back({std::string(get_string(k, "AttributeName")), std::string(get_string(k, "KeyType"))});
+  for (const req::KeySchemaElement& k : in.KeySchema) {
+    def.key_schema.push_back({k.AttributeName, std::string(req::name(k.KeyType))});
     keys.push_back(def.key_schema.back().attribute_name);
   }
 
-  def.billing_mode = std::string(get_string(body, "BillingMode", "PROVISIONED"));
-  Throughput t = read_throughput(body);
+  def.billing_mode = name_or(in.BillingMode, "PROVISIONED");
+  const std::optional<req::ProvisionedThroughput>& t = in.ProvisionedThroughput;
   if (def.billing_mode == "PROVISIONED") {
-    if (!t.given) {
+    if (!t) {
       throw invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
     }
-    check_throughput_bounds(t);
-    def.read_capacity_units = t.read;
-    def.write_capacity_units = t.write;
-  } else if (t.given) {
+    check_throughput_bounds(*t);
+    def.read_capacity_units = t->ReadCapacityUnits;
+    def.write_capacity_units = t->WriteCapacityUnits;
+  } else if (t) {
     throw invalid(
         "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   }
@@ -237,30 +223,31 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   if (keys.size() == 2 && def.key_schema[1].key_type != "RANGE") {
     throw Error::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   }
-  bool has_indexes = has(body, "LocalSecondaryIndexes") || has(body, "GlobalSecondaryIndexes");
+  bool has_indexes = in.LocalSecondaryIndexes || in.GlobalSecondaryIndexes;
   if (!has_indexes && keys.size() != defined.size()) {
     throw invalid(
         "Number of attributes in KeySchema does not exactly match number of attributes defined in "
         "AttributeDefinitions");
   }
   std::set<std::string> index_names;
-  simdjson::dom::array index_list;
-  if (get_array(body, "LocalSecondaryIndexes", &index_list)) {
-    if (index_list.size() == 0) throw invalid("List of LocalSecondaryIndexes is empty");
+  if (in.LocalSecondaryIndexes) {
+    const req::LocalSecondaryIndexList& index_list = *in.LocalSecondaryIndexes;
+    if (index_list.empty()) throw invalid("List of LocalSecondaryIndexes is empty");
     if (keys.size() != 2) {
       throw invalid(
           "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
     }
-    for (auto e : index_list) {
-      storage::IndexDef index = parse_index(e, def, defined, /*global=*/false, &index_names);
+    for (const req::LocalSecondaryIndex& e : index_list) {
+      storage::IndexDef index = parse_index(e, def, defined, &index_names);
       def.indexes.push_back(std::move(index));
     }
     if (index_list.size() > 5) throw invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5");
   }
-  if (get_array(body, "GlobalSecondaryIndexes", &index_list)) {
-    if (index_list.size() == 0) throw invalid("List of GlobalSecondaryIndexes is empty");
-    for (auto e : index_list) {
-      storage::IndexDef index = parse_index(e, def, defined, /*global=*/true, &index_names);
+  if (in.GlobalSecondaryIndexes) {
+    const req::GlobalSecondaryIndexList& index_list = *in.GlobalSecondaryIndexes;
+    if (index_list.empty()) throw invalid("List of GlobalSecondaryIndexes is empty");
+    for (const req::GlobalSecondaryIndex& e : index_list) {
+      storage::IndexDef index = parse_index(e, def, defined, &index_names);
       def.indexes.push_back(std::move(index));
     }
     if (index_list.size() > 20) throw invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20");
@@ -284,15 +271,15 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   std::set<std::string> unique(defined.begin(), defined.end());
   if (unique.size() != defined.size()) throw invalid("Duplicate AttributeName in AttributeDefinitions");
 
-  simdjson::dom::element sse;
-  if (has(body, "SSESpecification", &sse) && get_bool(sse, "Enabled")) {
+  if (in.SSESpecification && in.SSESpecification->Enabled.value_or(false)) {
+    const req::SSESpecification& sse = *in.SSESpecification;
     def.sse_enabled = true;
-    def.sse_type = std::string(get_string(sse, "SSEType", "KMS"));
-    def.kms_master_key_id = std::string(get_string(sse, "KMSMasterKeyId"));
+    def.sse_type = name_or(sse.SSEType, "KMS");
+    def.kms_master_key_id = sse.KMSMasterKeyId.value_or("");
   }
-  def.table_class = std::string(get_string(body, "TableClass"));
-  def.deletion_protection_enabled = get_bool(body, "DeletionProtectionEnabled");
-  read_tags(body, def.tags);
+  def.table_class = name_or(in.TableClass);
+  def.deletion_protection_enabled = in.DeletionProtectionEnabled.value_or(false);
+  if (in.Tags) add_tags(*in.Tags, def.tags);
   def.table_uuid = new_uuid();
   def.creation_millis = now_millis();
   if (def.billing_mode == "PAY_PER_REQUEST") def.last_update_to_pay_per_request_millis = def.creation_millis;
@@ -305,17 +292,18 @@ void create_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   out.end_object();
 }
 
-void describe_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  storage::TableRef def = require_table(ctx, get_string(body, "TableName"));
+void describe_table(Context& ctx, req::DescribeTableInput& in, JsonWriter& out) {
+  storage::TableRef def = require_table(ctx, in.TableName);
   out.begin_object().key("Table");
   write_table_description(out, *def, &ctx.items, ctx.config, now_millis());
   out.end_object();
 }
 
-void list_tables(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  size_t limit = size_t(get_int(body, "Limit", 100));
+void list_tables(Context& ctx, req::ListTablesInput& in, JsonWriter& out) {
+  size_t limit = size_t(in.Limit.value_or(100));
   bool more = false;
-  std::vector<std::string> names = ctx.catalog.list(ctx.ns, get_string(body, "ExclusiveStartTableName"), limit, &more);
+  std::string_view start = in.ExclusiveStartTableName ? std::string_view(*in.ExclusiveStartTableName) : "";
+  std::vector<std::string> names = ctx.catalog.list(ctx.ns, start, limit, &more);
   out.begin_object().key("TableNames").begin_array();
   for (const auto& n : names) out.string(n);
   out.end_array();
@@ -323,8 +311,8 @@ void list_tables(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
   out.end_object();
 }
 
-void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  std::string_view table_name = get_string(body, "TableName");
+void update_table(Context& ctx, req::UpdateTableInput& in, JsonWriter& out) {
+  const std::string& table_name = in.TableName;
   require_table(ctx, table_name);
   int64_t now = now_millis();
   std::vector<storage::IndexDef> created;
@@ -337,11 +325,11 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
         deleted.clear();
         bool changed = false;
 
-        std::string_view billing = get_string(body, "BillingMode");
-        Throughput t = read_throughput(body);
-        std::string target_billing = billing.empty() ? def.billing_mode : std::string(billing);
+        std::string billing = name_or(in.BillingMode);
+        const std::optional<req::ProvisionedThroughput>& t = in.ProvisionedThroughput;
+        std::string target_billing = billing.empty() ? def.billing_mode : billing;
         if (target_billing == "PAY_PER_REQUEST") {
-          if (t.given) {
+          if (t) {
             throw invalid(
                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
                 "PAY_PER_REQUEST");
@@ -353,65 +341,63 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
           }
           changed = changed || !billing.empty();
         } else {
-          if (def.billing_mode == "PAY_PER_REQUEST" && !t.given) {
+          if (def.billing_mode == "PAY_PER_REQUEST" && !t) {
             throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
           }
-          if (t.given) {
-            check_throughput_bounds(t);
-            if (def.billing_mode == "PROVISIONED" && t.read == def.read_capacity_units &&
-                t.write == def.write_capacity_units) {
+          if (t) {
+            check_throughput_bounds(*t);
+            const int64_t read = t->ReadCapacityUnits, write = t->WriteCapacityUnits;
+            if (def.billing_mode == "PROVISIONED" && read == def.read_capacity_units &&
+                write == def.write_capacity_units) {
               throw Error::validation(
                   "The provisioned throughput for the table will not change. The requested value equals the current "
                   "value. "
                   "Current ReadCapacityUnits provisioned for the table: " +
-                  std::to_string(def.read_capacity_units) + ". Requested ReadCapacityUnits: " + std::to_string(t.read) +
+                  std::to_string(def.read_capacity_units) + ". Requested ReadCapacityUnits: " + std::to_string(read) +
                   ". Current WriteCapacityUnits provisioned for the table: " +
                   std::to_string(def.write_capacity_units) +
-                  ". Requested WriteCapacityUnits: " + std::to_string(t.write) +
+                  ". Requested WriteCapacityUnits: " + std::to_string(write) +
                   ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher "
                   "limits.");
             }
             if (def.billing_mode == "PROVISIONED") {
-              if (t.read > def.read_capacity_units || t.write > def.write_capacity_units)
-                def.last_increase_millis = now;
-              if (t.read < def.read_capacity_units || t.write < def.write_capacity_units) {
+              if (read > def.read_capacity_units || write > def.write_capacity_units) def.last_increase_millis = now;
+              if (read < def.read_capacity_units || write < def.write_capacity_units) {
                 def.last_decrease_millis = now;
                 ++def.number_of_decreases_today;
               }
             }
             def.billing_mode = "PROVISIONED";
-            def.read_capacity_units = t.read;
-            def.write_capacity_units = t.write;
+            def.read_capacity_units = read;
+            def.write_capacity_units = write;
           }
-          changed = changed || !billing.empty() || t.given;
+          changed = changed || !billing.empty() || t.has_value();
         }
 
-        simdjson::dom::element sse;
-        if (has(body, "SSESpecification", &sse)) {
-          def.sse_enabled = get_bool(sse, "Enabled");
-          def.sse_type = def.sse_enabled ? std::string(get_string(sse, "SSEType", "KMS")) : std::string();
-          def.kms_master_key_id = std::string(get_string(sse, "KMSMasterKeyId"));
+        if (in.SSESpecification) {
+          const req::SSESpecification& sse = *in.SSESpecification;
+          def.sse_enabled = sse.Enabled.value_or(false);
+          def.sse_type = def.sse_enabled ? name_or(sse.SSEType, "KMS") : std::string();
+          def.kms_master_key_id = sse.KMSMasterKeyId.value_or("");
           changed = true;
         }
-        simdjson::dom::element dp;
-        if (has(body, "DeletionProtectionEnabled", &dp)) {
-          def.deletion_protection_enabled = get_bool(body, "DeletionProtectionEnabled");
+        if (in.DeletionProtectionEnabled) {
+          def.deletion_protection_enabled = *in.DeletionProtectionEnabled;
           changed = true;
         }
-        if (has(body, "TableClass")) {
-          def.table_class = std::string(get_string(body, "TableClass"));
+        if (in.TableClass) {
+          def.table_class = name_or(in.TableClass);
           changed = true;
         }
-        if (has(body, "StreamSpecification") || has(body, "ReplicaUpdates")) {
+        if (in.StreamSpecification || in.ReplicaUpdates) {
           throw invalid("StreamSpecification and ReplicaUpdates are not supported by this ddblocal build yet");
         }
-        simdjson::dom::array gsi_updates;
-        if (get_array(body, "GlobalSecondaryIndexUpdates", &gsi_updates)) {
+        if (in.GlobalSecondaryIndexUpdates) {
           // New attribute definitions may come with a new index's keys.
-          simdjson::dom::array defs;
-          if (get_array(body, "AttributeDefinitions", &defs)) {
-            for (auto a : defs) {
-              std::string name(get_string(a, "AttributeName")), type(get_string(a, "AttributeType"));
+          if (in.AttributeDefinitions) {
+            for (const req::AttributeDefinition& a : *in.AttributeDefinitions) {
+              const std::string& name = a.AttributeName;
+              std::string type(req::name(a.AttributeType));
               std::string existing = def.attribute_type(name);
               if (existing.empty()) {
                 def.attribute_definitions.push_back({name, type});
@@ -425,49 +411,43 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
           std::set<std::string> names;
           for (const auto& i : def.indexes) names.insert(i.name);
           int online = 0;
-          for (auto u : gsi_updates) {
-            simdjson::dom::element action;
-            int actions = int(has(u, "Create")) + int(has(u, "Update")) + int(has(u, "Delete"));
+          for (const req::GlobalSecondaryIndexUpdate& u : *in.GlobalSecondaryIndexUpdates) {
+            int actions = int(u.Create.has_value()) + int(u.Update.has_value()) + int(u.Delete.has_value());
             if (actions != 1) {
               throw Error::validation(
                   "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
                   "GlobalSecondaryIndexUpdate.Delete must not be null");
             }
-            if (has(u, "Create", &action)) {
-              std::string name(get_string(action, "IndexName"));
+            if (u.Create) {
+              const std::string& name = u.Create->IndexName;
               if (names.count(name)) throw invalid("Attempting to create an index which already exists: " + name);
               std::set<std::string> fresh;
-              storage::IndexDef index = parse_index(action, def, defined, /*global=*/true, &fresh);
+              storage::IndexDef index = parse_index(*u.Create, def, defined, &fresh);
               names.insert(index.name);
               index.id = ctx.catalog.allocate_id();
               created.push_back(index);
               def.indexes.push_back(std::move(index));
               ++online;
-            } else if (has(u, "Delete", &action)) {
-              std::string_view name = get_string(action, "IndexName");
+            } else if (u.Delete) {
+              const std::string& name = u.Delete->IndexName;
               auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
                                      [&](const storage::IndexDef& i) { return i.global && i.name == name; });
               if (it == def.indexes.end()) {
-                throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) +
-                                                " not found");
+                throw Error::resource_not_found("Requested resource not found: Index: " + name + " not found");
               }
               deleted.push_back(*it);
               def.indexes.erase(it);
               ++online;
             } else {
-              has(u, "Update", &action);
-              std::string_view name = get_string(action, "IndexName");
+              const req::UpdateGlobalSecondaryIndexAction& action = *u.Update;
+              const std::string& name = action.IndexName;
               auto it = std::find_if(def.indexes.begin(), def.indexes.end(),
                                      [&](const storage::IndexDef& i) { return i.global && i.name == name; });
               if (it == def.indexes.end()) {
-                throw Error::resource_not_found("Requested resource not found: Index: " + std::string(name) +
-                                                " not found");
+                throw Error::resource_not_found("Requested resource not found: Index: " + name + " not found");
               }
-              simdjson::dom::element pt;
-              if (has(action, "ProvisionedThroughput", &pt)) {
-                it->read_capacity_units = get_int(pt, "ReadCapacityUnits");
-                it->write_capacity_units = get_int(pt, "WriteCapacityUnits");
-              }
+              it->read_capacity_units = action.ProvisionedThroughput.ReadCapacityUnits;
+              it->write_capacity_units = action.ProvisionedThroughput.WriteCapacityUnits;
             }
           }
           if (online > 1) {
@@ -504,8 +484,8 @@ void update_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
   out.end_object();
 }
 
-void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  std::string_view name = get_string(body, "TableName");
+void delete_table(Context& ctx, req::DeleteTableInput& in, JsonWriter& out) {
+  const std::string& name = in.TableName;
   require_table(ctx, name);
   storage::TableRef removed = ctx.catalog.remove(ctx.ns, name, [](const storage::TableDef& def) {
     if (def.deletion_protection_enabled) {
@@ -523,48 +503,44 @@ void delete_table(Context& ctx, const simdjson::dom::element& body, JsonWriter& 
 }
 
 // TagResource and UntagResource change the table's current version under its schema lock.
-static void change_tags(Context& ctx, const simdjson::dom::element& body,
+static void change_tags(Context& ctx, const std::string& resource_arn,
                         const std::function<void(std::vector<storage::Tag>&)>& change) {
-  storage::TableRef table = table_by_arn(ctx, get_string(body, "ResourceArn"));
+  storage::TableRef table = table_by_arn(ctx, resource_arn);
   storage::TableRef published =
       ctx.catalog.update(table->ns, table->name, [&](storage::TableDef& def, storage::WriteBatch&) {
         if (def.id != table->id) throw Error::resource_not_found();
         change(def.tags);
       });
   if (!published) {
-    throw Error::resource_not_found(
-        "Requested resource not found: ResourcArn: " + std::string(get_string(body, "ResourceArn")) + " not found");
+    throw Error::resource_not_found("Requested resource not found: ResourcArn: " + resource_arn + " not found");
   }
 }
 
-void tag_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  change_tags(ctx, body, [&](std::vector<storage::Tag>& tags) {
-    read_tags(body, tags);
+void tag_resource(Context& ctx, req::TagResourceInput& in, JsonWriter& out) {
+  change_tags(ctx, in.ResourceArn, [&](std::vector<storage::Tag>& tags) {
+    add_tags(in.Tags, tags);
     if (tags.size() > 50) throw Error("LimitExceededException", "The number of tags exceeds the limit of 50.");
   });
   out.begin_object().end_object();
 }
 
-void untag_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  change_tags(ctx, body, [&](std::vector<storage::Tag>& tags) {
-    simdjson::dom::array arr;
-    get_array(body, "TagKeys", &arr);
-    for (auto k : arr) {
-      std::string_view key = k.get_string().value_unsafe();
+void untag_resource(Context& ctx, req::UntagResourceInput& in, JsonWriter& out) {
+  change_tags(ctx, in.ResourceArn, [&](std::vector<storage::Tag>& tags) {
+    for (const std::string& key : in.TagKeys) {
       std::erase_if(tags, [&](const storage::Tag& t) { return t.key == key; });
     }
   });
   out.begin_object().end_object();
 }
 
-void list_tags_of_resource(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  storage::TableRef def = table_by_arn(ctx, get_string(body, "ResourceArn"));
+void list_tags_of_resource(Context& ctx, req::ListTagsOfResourceInput& in, JsonWriter& out) {
+  storage::TableRef def = table_by_arn(ctx, in.ResourceArn);
   out.begin_object().key("Tags").begin_array();
   for (const auto& t : def->tags) out.begin_object().member("Key", t.key).member("Value", t.value).end_object();
   out.end_array().end_object();
 }
 
-void describe_limits(Context&, const simdjson::dom::element&, JsonWriter& out) {
+void describe_limits(Context&, req::DescribeLimitsInput&, JsonWriter& out) {
   out.begin_object();
   out.member("AccountMaxReadCapacityUnits", int64_t(80000)).member("AccountMaxWriteCapacityUnits", int64_t(80000));
   out.member("TableMaxReadCapacityUnits", kMaxTableThroughput)
@@ -572,7 +548,7 @@ void describe_limits(Context&, const simdjson::dom::element&, JsonWriter& out) {
   out.end_object();
 }
 
-void describe_endpoints(Context& ctx, const simdjson::dom::element&, JsonWriter& out) {
+void describe_endpoints(Context& ctx, req::DescribeEndpointsRequest&, JsonWriter& out) {
   out.begin_object().key("Endpoints").begin_array().begin_object();
   out.member("Address", "dynamodb." + std::string(ctx.region) + ".amazonaws.com")
       .member("CachePeriodInMinutes", int64_t(1440));
