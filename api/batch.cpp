@@ -4,7 +4,6 @@
 
 #include "api/attribute_json.h"
 #include "api/item_support.h"
-#include "api/json_read.h"
 #include "expressions/evaluator.h"
 #include "model/error.h"
 #include "storage/item_codec.h"
@@ -21,47 +20,38 @@ constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
 }  // namespace
 
-void batch_get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  simdjson::dom::element request_items;
-  has(body, "RequestItems", &request_items);
-  simdjson::dom::object tables = request_items.get_object().value_unsafe();
-
+void batch_get_item(Context& ctx, req::BatchGetItemInput& in, JsonWriter& out) {
   struct TableRequest {
     storage::TableRef table;
+    const req::KeysAndAttributes* json;
     std::unique_ptr<ExpressionParams> params;
     std::optional<std::vector<expr::Path>> projection;
     bool consistent = false;
     std::vector<std::string> keys;
-    std::vector<AttributeMap> key_maps;
-    simdjson::dom::element json;
+    std::vector<const AttributeMap*> key_maps;
   };
   std::vector<TableRequest> requests;
   size_t total = 0;
-  for (auto field : tables) {
-    simdjson::dom::array keys;
-    if (get_array(field.value, "Keys", &keys)) total += keys.size();
-  }
+  for (const auto& [name, r] : in.RequestItems) total += r.Keys.size();
   if (total > kMaxBatchGetKeys) throw Error::validation("Too many items requested for the BatchGetItem call");
-  for (auto field : tables) {
+  for (auto& [name, request] : in.RequestItems) {
     TableRequest r;
-    r.json = field.value;
-    check_not_mixed(field.value, {{"AttributesToGet", {"ProjectionExpression"}}});
-    r.params =
-        std::make_unique<ExpressionParams>(field.value, std::initializer_list<const char*>{"ProjectionExpression"},
-                                           /*takes_values=*/false);
-    r.projection = r.params->projection(field.value);
+    r.json = &request;
+    Given projection_expression{"ProjectionExpression", request.ProjectionExpression.has_value()};
+    check_not_mixed({{{"AttributesToGet", request.AttributesToGet.has_value()}, {projection_expression}}});
+    r.params = std::make_unique<ExpressionParams>(request.ExpressionAttributeNames, nullptr,
+                                                  std::initializer_list<Given>{projection_expression});
+    r.projection = r.params->projection(request.ProjectionExpression, request.AttributesToGet);
     r.params->finish();
-    r.consistent = get_bool(field.value, "ConsistentRead");
-    r.table = require_item_table(ctx, field.key);
-    simdjson::dom::array keys;
-    get_array(field.value, "Keys", &keys);
+    r.consistent = request.ConsistentRead.value_or(false);
+    r.table = require_item_table(ctx, name);
     std::set<std::string> seen;
-    for (auto k : keys) {
-      AttributeMap key_map = parse_attribute_map(k);
+    for (auto& k : request.Keys) {
+      const AttributeMap& key_map = k.get();
       std::string key = key_of(*r.table, key_map);
       if (!seen.insert(key).second) throw Error::validation("Provided list of item keys contains duplicates");
       r.keys.push_back(std::move(key));
-      r.key_maps.push_back(std::move(key_map));
+      r.key_maps.push_back(&key_map);
     }
     requests.push_back(std::move(r));
   }
@@ -91,46 +81,42 @@ void batch_get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter
   out.key("UnprocessedKeys").begin_object();
   for (const auto& [r, first] : unprocessed) {
     out.key(r->table->name).begin_object().key("Keys").begin_array();
-    for (size_t i = first; i < r->key_maps.size(); ++i) write_attribute_map(out, r->key_maps[i]);
+    for (size_t i = first; i < r->key_maps.size(); ++i) write_attribute_map(out, *r->key_maps[i]);
     out.end_array();
     if (r->consistent) out.member("ConsistentRead", true);
-    std::string_view projection = get_string(r->json, "ProjectionExpression");
-    if (!projection.empty()) out.member("ProjectionExpression", projection);
+    if (r->json->ProjectionExpression && !r->json->ProjectionExpression->empty()) {
+      out.member("ProjectionExpression", *r->json->ProjectionExpression);
+    }
     out.end_object();
   }
   out.end_object();
-  write_capacity_list(out, body, capacity);
+  write_capacity_list(out, in.ReturnConsumedCapacity, capacity);
   out.end_object();
 }
 
-void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  simdjson::dom::element request_items;
-  has(body, "RequestItems", &request_items);
-  simdjson::dom::object tables = request_items.get_object().value_unsafe();
+void batch_write_item(Context& ctx, req::BatchWriteItemInput& in, JsonWriter& out) {
   size_t total = 0;
-  for (auto field : tables) total += field.value.get_array().value_unsafe().size();
+  for (const auto& [name, list] : in.RequestItems) total += list.size();
   if (total > kMaxBatchWriteRequests) throw Error::validation("Too many items requested for the BatchWriteItem call");
 
   std::vector<storage::Mutation> writes;
   writes.reserve(total);
   std::set<std::pair<uint32_t, std::string>> seen;
   // Every request is checked before anything is written; then the whole batch commits at once.
-  for (auto field : tables) {
-    storage::TableRef table = require_item_table(ctx, field.key);
-    simdjson::dom::array list = field.value.get_array().value_unsafe();
-    for (auto request : list) {
-      simdjson::dom::element put, del;
-      bool is_put = has(request, "PutRequest", &put), is_delete = has(request, "DeleteRequest", &del);
+  for (auto& [name, list] : in.RequestItems) {
+    storage::TableRef table = require_item_table(ctx, name);
+    for (auto& request : list) {
+      bool is_put = request.PutRequest.has_value(), is_delete = request.DeleteRequest.has_value();
       if (is_put == is_delete) {
         throw Error::validation(
             "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
             "the supported datatypes");
       }
-      simdjson::dom::element json;
-      has(is_put ? put : del, is_put ? "Item" : "Key", &json);
-      AttributeMap attributes = parse_attribute_map(json);
-      writes.push_back(is_put ? storage::Mutation::put(table, std::move(attributes), nullptr)
-                              : storage::Mutation::remove(table, std::move(attributes), nullptr));
+      if (is_put) {
+        writes.push_back(storage::Mutation::put(table, std::move(request.PutRequest->Item.get()), nullptr));
+      } else {
+        writes.push_back(storage::Mutation::remove(table, std::move(request.DeleteRequest->Key.get()), nullptr));
+      }
       if (!seen.insert({table->id, writes.back().key}).second) {
         throw Error::validation("Provided list of item keys contains duplicates");
       }
@@ -145,8 +131,8 @@ void batch_write_item(Context& ctx, const simdjson::dom::element& body, JsonWrit
     partitions.push_back({w.table.get(), w.key_attributes.at(w.table->hash_key())});
   }
   out.begin_object().key("UnprocessedItems").begin_object().end_object();
-  write_write_capacity(out, body, capacity, /*as_list=*/true);
-  write_item_collection_metrics_map(ctx, out, body, partitions);
+  write_write_capacity(out, in.ReturnConsumedCapacity, capacity, /*as_list=*/true);
+  write_item_collection_metrics_map(ctx, out, in.ReturnItemCollectionMetrics, partitions);
   out.end_object();
 }
 

@@ -5,10 +5,6 @@
 
 #include "api/dispatcher.h"
 
-namespace simdjson::dom {
-class element;
-}
-
 namespace ddb {
 class JsonWriter;
 }
@@ -33,37 +29,61 @@ struct Context {
   std::string_view region;  // the caller's region, for ARNs
 };
 
-// Every operation: reads the checked body, writes the answer object (or throws ddb::Error).
-using Operation = void (*)(Context& ctx, const simdjson::dom::element& body, JsonWriter& out);
+// The typed requests (api/requests.h).
+namespace req {
+struct CreateTableInput;
+struct DescribeTableInput;
+struct ListTablesInput;
+struct UpdateTableInput;
+struct DeleteTableInput;
+struct TagResourceInput;
+struct UntagResourceInput;
+struct ListTagsOfResourceInput;
+struct DescribeLimitsInput;
+struct DescribeEndpointsRequest;
+struct PutItemInput;
+struct GetItemInput;
+struct UpdateItemInput;
+struct DeleteItemInput;
+struct QueryInput;
+struct ScanInput;
+struct TransactWriteItemsInput;
+struct TransactGetItemsInput;
+struct BatchGetItemInput;
+struct BatchWriteItemInput;
+}  // namespace req
+
+// Every operation takes its typed request (decoded by the dispatcher) and writes the answer object, or throws
+// ddb::Error.
 
 // api/tables.cpp
-void create_table(Context&, const simdjson::dom::element&, JsonWriter&);
-void describe_table(Context&, const simdjson::dom::element&, JsonWriter&);
-void list_tables(Context&, const simdjson::dom::element&, JsonWriter&);
-void update_table(Context&, const simdjson::dom::element&, JsonWriter&);
-void delete_table(Context&, const simdjson::dom::element&, JsonWriter&);
-void tag_resource(Context&, const simdjson::dom::element&, JsonWriter&);
-void untag_resource(Context&, const simdjson::dom::element&, JsonWriter&);
-void list_tags_of_resource(Context&, const simdjson::dom::element&, JsonWriter&);
-void describe_limits(Context&, const simdjson::dom::element&, JsonWriter&);
-void describe_endpoints(Context&, const simdjson::dom::element&, JsonWriter&);
+void create_table(Context&, req::CreateTableInput&, JsonWriter&);
+void describe_table(Context&, req::DescribeTableInput&, JsonWriter&);
+void list_tables(Context&, req::ListTablesInput&, JsonWriter&);
+void update_table(Context&, req::UpdateTableInput&, JsonWriter&);
+void delete_table(Context&, req::DeleteTableInput&, JsonWriter&);
+void tag_resource(Context&, req::TagResourceInput&, JsonWriter&);
+void untag_resource(Context&, req::UntagResourceInput&, JsonWriter&);
+void list_tags_of_resource(Context&, req::ListTagsOfResourceInput&, JsonWriter&);
+void describe_limits(Context&, req::DescribeLimitsInput&, JsonWriter&);
+void describe_endpoints(Context&, req::DescribeEndpointsRequest&, JsonWriter&);
 
 // api/items.cpp
-void put_item(Context&, const simdjson::dom::element&, JsonWriter&);
-void get_item(Context&, const simdjson::dom::element&, JsonWriter&);
-void update_item(Context&, const simdjson::dom::element&, JsonWriter&);
-void delete_item(Context&, const simdjson::dom::element&, JsonWriter&);
+void put_item(Context&, req::PutItemInput&, JsonWriter&);
+void get_item(Context&, req::GetItemInput&, JsonWriter&);
+void update_item(Context&, req::UpdateItemInput&, JsonWriter&);
+void delete_item(Context&, req::DeleteItemInput&, JsonWriter&);
 
 // api/query_scan.cpp
-void query(Context&, const simdjson::dom::element&, JsonWriter&);
-void scan(Context&, const simdjson::dom::element&, JsonWriter&);
+void query(Context&, req::QueryInput&, JsonWriter&);
+void scan(Context&, req::ScanInput&, JsonWriter&);
 
 // api/transactions.cpp
-void transact_write_items(Context&, const simdjson::dom::element&, JsonWriter&);
-void transact_get_items(Context&, const simdjson::dom::element&, JsonWriter&);
+void transact_write_items(Context&, req::TransactWriteItemsInput&, JsonWriter&);
+void transact_get_items(Context&, req::TransactGetItemsInput&, JsonWriter&);
 
 // api/batch.cpp
-void batch_get_item(Context&, const simdjson::dom::element&, JsonWriter&);
-void batch_write_item(Context&, const simdjson::dom::element&, JsonWriter&);
+void batch_get_item(Context&, req::BatchGetItemInput&, JsonWriter&);
+void batch_write_item(Context&, req::BatchWriteItemInput&, JsonWriter&);
 
 }  // namespace ddb::api

@@ -8,7 +8,6 @@
 
 #include "api/context.h"
 #include "api/requests.h"
-#include "api/shapes.h"
 #include "engine/engine.h"
 #include "model/error.h"
 #include "model/json_writer.h"
@@ -20,10 +19,11 @@ namespace ddb::api {
 
 namespace {
 
+// An operation as the dispatcher calls it: with the parsed body, which typed<> decodes.
+using Operation = void (*)(Context& ctx, const simdjson::dom::element& body, JsonWriter& out);
+
 struct OperationEntry {
   Operation handler;
-  int model;  // the operation's index in the service model (api/shapes.h)
-  bool typed;  // the handler decodes the body into its typed request itself (typed<>): no separate check
 };
 
 // An operation that takes its typed request (api/requests.h): the body is decoded once, into In, with every
@@ -36,38 +36,33 @@ void typed(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
 }
 using Operations = std::unordered_map<std::string_view, OperationEntry>;
 
-// Every DynamoDB operation ddblocal serves, with its place in the service model, looked up once per request.
+// Every DynamoDB operation ddblocal serves, each taking its typed request, looked up once per request.
 const Operations& dynamodb_operations() {
   static const std::unordered_map<std::string_view, OperationEntry> ops = [] {
-    struct Handler {
-      std::string_view name;
-      Operation run;
-      bool typed = false;
-    };
-    const Handler handlers[] = {
-        {"CreateTable", create_table},
-        {"DescribeTable", describe_table},
-        {"ListTables", list_tables},
-        {"UpdateTable", update_table},
-        {"DeleteTable", delete_table},
-        {"TagResource", tag_resource},
-        {"UntagResource", untag_resource},
-        {"ListTagsOfResource", list_tags_of_resource},
-        {"DescribeLimits", describe_limits},
-        {"DescribeEndpoints", describe_endpoints},
-        {"PutItem", put_item},
-        {"GetItem", get_item},
-        {"UpdateItem", update_item},
-        {"DeleteItem", delete_item},
-        {"BatchGetItem", batch_get_item},
-        {"BatchWriteItem", batch_write_item},
-        {"Query", query},
-        {"TransactWriteItems", transact_write_items},
-        {"TransactGetItems", transact_get_items},
-        {"Scan", scan},
+    const std::pair<std::string_view, Operation> handlers[] = {
+        {"CreateTable", typed<req::CreateTableInput, create_table>},
+        {"DescribeTable", typed<req::DescribeTableInput, describe_table>},
+        {"ListTables", typed<req::ListTablesInput, list_tables>},
+        {"UpdateTable", typed<req::UpdateTableInput, update_table>},
+        {"DeleteTable", typed<req::DeleteTableInput, delete_table>},
+        {"TagResource", typed<req::TagResourceInput, tag_resource>},
+        {"UntagResource", typed<req::UntagResourceInput, untag_resource>},
+        {"ListTagsOfResource", typed<req::ListTagsOfResourceInput, list_tags_of_resource>},
+        {"DescribeLimits", typed<req::DescribeLimitsInput, describe_limits>},
+        {"DescribeEndpoints", typed<req::DescribeEndpointsRequest, describe_endpoints>},
+        {"PutItem", typed<req::PutItemInput, put_item>},
+        {"GetItem", typed<req::GetItemInput, get_item>},
+        {"UpdateItem", typed<req::UpdateItemInput, update_item>},
+        {"DeleteItem", typed<req::DeleteItemInput, delete_item>},
+        {"BatchGetItem", typed<req::BatchGetItemInput, batch_get_item>},
+        {"BatchWriteItem", typed<req::BatchWriteItemInput, batch_write_item>},
+        {"Query", typed<req::QueryInput, query>},
+        {"TransactWriteItems", typed<req::TransactWriteItemsInput, transact_write_items>},
+        {"TransactGetItems", typed<req::TransactGetItemsInput, transact_get_items>},
+        {"Scan", typed<req::ScanInput, scan>},
     };
     std::unordered_map<std::string_view, OperationEntry> map;
-    for (const auto& h : handlers) map.emplace(h.name, OperationEntry{h.run, find_operation(h.name), h.typed});
+    for (const auto& [name, run] : handlers) map.emplace(name, OperationEntry{run});
     return map;
   }();
   return ops;
@@ -205,7 +200,7 @@ void Dispatcher::handle_json(const ApiRequest& request, ApiResponse& response) {
     }
     if (!operations) throw Error("UnknownOperationException", "");
     auto op = operations->find(op_name);
-    if (op == operations->end() || op->second.model < 0) throw Error("UnknownOperationException", "");
+    if (op == operations->end()) throw Error("UnknownOperationException", "");
 
     std::string_view access_key, region;
     if (request.authorization.substr(0, 5) != "AWS4-") {
@@ -218,7 +213,6 @@ void Dispatcher::handle_json(const ApiRequest& request, ApiResponse& response) {
                       std::string(request.authorization));
     }
     if (request.body.empty()) throw Error("SerializationException", "");
-    if (!op->second.typed) check_request(op->second.model, body);
 
     thread_local std::string ns;  // reused: no allocation per request
     if (state_->config.shared_db) {

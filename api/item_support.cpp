@@ -5,7 +5,6 @@
 #include <set>
 
 #include "api/attribute_json.h"
-#include "api/json_read.h"
 #include "expressions/parser.h"
 #include "model/error.h"
 #include "storage/item_codec.h"
@@ -47,20 +46,18 @@ storage::TableRef require_item_table(Context& ctx, std::string_view name) {
   return def;
 }
 
-ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
-                                   std::initializer_list<const char*> expression_members, bool takes_values,
-                                   std::initializer_list<const char*> value_members) {
-  if (value_members.size() == 0) value_members = expression_members;
+ExpressionParams::ExpressionParams(const std::optional<req::ExpressionAttributeNameMap>& names,
+                                   const std::optional<req::ExpressionAttributeValueMap>* values,
+                                   std::initializer_list<Given> expressions,
+                                   std::initializer_list<Given> value_expressions) {
+  if (value_expressions.size() == 0) value_expressions = expressions;
   bool uses_expressions = false;
-  for (const char* m : expression_members) uses_expressions = uses_expressions || has(body, m);
-  simdjson::dom::element names, values;
-  if (has(body, "ExpressionAttributeNames", &names)) {
+  for (const Given& e : expressions) uses_expressions = uses_expressions || e.given;
+  if (names) {
     if (!uses_expressions)
       throw Error::validation("ExpressionAttributeNames can only be specified when using expressions");
-    simdjson::dom::object obj = names.get_object().value_unsafe();
-    if (obj.size() == 0) throw Error::validation("ExpressionAttributeNames must not be empty");
-    for (auto field : obj) {
-      std::string_view k = field.key;
+    if (names->empty()) throw Error::validation("ExpressionAttributeNames must not be empty");
+    for (const auto& [k, v] : *names) {
       if (k.size() > kMaxPlaceholderKeyBytes) {
         throw Error::validation(
             "ExpressionAttributeNames contains invalid key: The expression attribute map contains a "
@@ -68,31 +65,26 @@ ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
             std::to_string(k.size()));
       }
       if (!valid_placeholder(k, '#')) {
-        throw Error::validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                                std::string(k) + "\"");
+        throw Error::validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"");
       }
-      std::string_view v = field.value.get_string().value_unsafe();
       if (v.empty()) {
-        throw Error::validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " +
-                                std::string(k));
+        throw Error::validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k);
       }
-      names_.emplace(std::string(k), std::string(v));
+      names_.emplace(k, v);
     }
     placeholders_.names = &names_;
   }
-  if (takes_values && has(body, "ExpressionAttributeValues", &values)) {
+  if (values && *values) {
     bool uses_value_expressions = false;
-    for (const char* m : value_members) uses_value_expressions = uses_value_expressions || has(body, m);
+    for (const Given& e : value_expressions) uses_value_expressions = uses_value_expressions || e.given;
     if (!uses_value_expressions) {
       std::string which;
-      for (const char* m : value_members) which += (which.empty() ? "" : " and ") + std::string(m);
+      for (const Given& e : value_expressions) which += (which.empty() ? "" : " and ") + std::string(e.name);
       throw Error::validation("ExpressionAttributeValues can only be specified when using expressions: " + which +
-                              (value_members.size() > 1 ? " are null" : " is null"));
+                              (value_expressions.size() > 1 ? " are null" : " is null"));
     }
-    simdjson::dom::object obj = values.get_object().value_unsafe();
-    if (obj.size() == 0) throw Error::validation("ExpressionAttributeValues must not be empty");
-    for (auto field : obj) {
-      std::string_view k = field.key;
+    if ((*values)->empty()) throw Error::validation("ExpressionAttributeValues must not be empty");
+    for (const auto& [k, v] : **values) {
       if (k.size() > kMaxPlaceholderKeyBytes) {
         throw Error::validation(
             "ExpressionAttributeValues contains invalid key: The expression attribute map contains "
@@ -100,96 +92,83 @@ ExpressionParams::ExpressionParams(const simdjson::dom::element& body,
             std::to_string(k.size()));
       }
       if (!valid_placeholder(k, ':')) {
-        throw Error::validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
-                                std::string(k) + "\"");
+        throw Error::validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"");
       }
       try {
-        values_.emplace(std::string(k), parse_attribute_value(field.value));
+        values_.emplace(k, v.get());
       } catch (const Error& e) {
         if (e.type() != "ValidationException") throw;
-        throw Error::validation("ExpressionAttributeValues contains invalid value: " + e.message() + " for key " +
-                                std::string(k));
+        throw Error::validation("ExpressionAttributeValues contains invalid value: " + e.message() + " for key " + k);
       }
     }
     placeholders_.values = &values_;
   }
 }
 
-const expr::Node* ExpressionParams::condition(const simdjson::dom::element& body) {
-  std::string_view text;
-  simdjson::dom::element e;
-  if (has(body, "ConditionExpression", &e)) {
-    text = e.get_string().value_unsafe();
-    condition_ =
-        std::make_unique<expr::Node>(expr::parse_condition(text, expr::ExpressionKind::Condition, placeholders_));
+const expr::Node* ExpressionParams::condition(const std::optional<std::string>& expression,
+                                              const std::optional<req::ExpectedAttributeMap>& expected,
+                                              const std::optional<req::ConditionalOperator>& conditional_operator) {
+  if (expression) {
+    condition_ = std::make_unique<expr::Node>(
+        expr::parse_condition(*expression, expr::ExpressionKind::Condition, placeholders_));
     return condition_.get();
   }
-  simdjson::dom::element expected;
-  bool has_expected = has(body, "Expected", &expected);
-  std::string_view conditional_operator = get_string(body, "ConditionalOperator");
-  if (!conditional_operator.empty() && (!has_expected || expected.get_object().value_unsafe().size() == 0)) {
+  if (conditional_operator && (!expected || expected->empty())) {
     throw Error::validation("ConditionalOperator cannot be used without Filter or Expected");
   }
-  if (!has_expected) return nullptr;
-  legacy_conditions_ = parse_legacy_conditions(expected);
-  condition_ =
-      std::make_unique<expr::Node>(expr::translate_conditions(legacy_conditions_, conditional_operator == "OR"));
+  if (!expected) return nullptr;
+  legacy_conditions_ = legacy_conditions(*expected);
+  condition_ = std::make_unique<expr::Node>(
+      expr::translate_conditions(legacy_conditions_, conditional_operator == req::ConditionalOperator::OR));
   if (expr::always_true(*condition_)) return nullptr;
   return condition_.get();
 }
 
-const expr::Node* ExpressionParams::filter(const simdjson::dom::element& body, const char* legacy_member) {
-  simdjson::dom::element e;
-  if (has(body, "FilterExpression", &e)) {
-    filter_ = std::make_unique<expr::Node>(
-        expr::parse_condition(e.get_string().value_unsafe(), expr::ExpressionKind::Filter, placeholders_));
+const expr::Node* ExpressionParams::filter(const std::optional<std::string>& expression,
+                                           const std::optional<req::FilterConditionMap>& legacy,
+                                           const std::optional<req::ConditionalOperator>& conditional_operator) {
+  if (expression) {
+    filter_ =
+        std::make_unique<expr::Node>(expr::parse_condition(*expression, expr::ExpressionKind::Filter, placeholders_));
     return filter_.get();
   }
-  simdjson::dom::element legacy;
-  bool has_legacy = has(body, legacy_member, &legacy);
-  std::string_view conditional_operator = get_string(body, "ConditionalOperator");
-  if (!conditional_operator.empty() && (!has_legacy || legacy.get_object().value_unsafe().size() == 0)) {
+  if (conditional_operator && (!legacy || legacy->empty())) {
     throw Error::validation("ConditionalOperator cannot be used without Filter or Expected");
   }
-  if (!has_legacy) return nullptr;
-  legacy_filter_ = parse_legacy_conditions(legacy);
-  filter_ = std::make_unique<expr::Node>(expr::translate_conditions(legacy_filter_, conditional_operator == "OR"));
+  if (!legacy) return nullptr;
+  legacy_filter_ = legacy_conditions(*legacy);
+  filter_ = std::make_unique<expr::Node>(
+      expr::translate_conditions(legacy_filter_, conditional_operator == req::ConditionalOperator::OR));
   if (expr::always_true(*filter_)) return nullptr;
   return filter_.get();
 }
 
-std::optional<std::vector<expr::Path>> ExpressionParams::projection(const simdjson::dom::element& body) {
-  simdjson::dom::element e;
-  if (has(body, "ProjectionExpression", &e)) {
-    return expr::parse_projection(e.get_string().value_unsafe(), placeholders_);
+std::optional<std::vector<expr::Path>> ExpressionParams::projection(
+    const std::optional<std::string>& expression, const std::optional<req::AttributeNameList>& attributes_to_get) {
+  if (expression) return expr::parse_projection(*expression, placeholders_);
+  if (!attributes_to_get) return std::nullopt;
+  if (attributes_to_get->empty()) throw Error::validation("AttributesToGet cannot be empty");
+  std::vector<expr::Path> paths;
+  std::set<std::string_view> seen;
+  for (const std::string& name : *attributes_to_get) {
+    if (!seen.insert(name).second) throw Error::validation("Cannot have two attributes with the same name");
+    paths.push_back({{name, -1}});
   }
-  simdjson::dom::array names;
-  if (get_array(body, "AttributesToGet", &names)) {
-    if (names.size() == 0) throw Error::validation("AttributesToGet cannot be empty");
-    std::vector<expr::Path> paths;
-    std::set<std::string_view> seen;
-    for (auto n : names) {
-      std::string_view name = n.get_string().value_unsafe();
-      if (!seen.insert(name).second) throw Error::validation("Cannot have two attributes with the same name");
-      paths.push_back({{std::string(name), -1}});
-    }
-    return paths;
-  }
-  return std::nullopt;
+  return paths;
 }
 
-void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<LegacyConflict> conflicts) {
+void check_not_mixed(std::initializer_list<LegacyConflict> conflicts) {
   std::string legacy_used, expr_used;
   std::set<std::string_view> listed;
   for (const auto& c : conflicts) {
-    if (!has(body, c.legacy)) continue;
+    if (!c.legacy.given) continue;
     bool conflicting = false;
-    for (const char* e : c.expressions) {
-      if (!has(body, e)) continue;
+    for (const Given& e : c.expressions) {
+      if (!e.given) continue;
       conflicting = true;
-      if (listed.insert(e).second) expr_used += (expr_used.empty() ? "" : ", ") + std::string(e);
+      if (listed.insert(e.name).second) expr_used += (expr_used.empty() ? "" : ", ") + std::string(e.name);
     }
-    if (conflicting) legacy_used += (legacy_used.empty() ? "" : ", ") + std::string(c.legacy);
+    if (conflicting) legacy_used += (legacy_used.empty() ? "" : ", ") + std::string(c.legacy.name);
   }
   if (!legacy_used.empty()) {
     throw Error::validation(
@@ -199,28 +178,43 @@ void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<L
   }
 }
 
-std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::element& map) {
+namespace {
+
+void add_value_list(expr::LegacyCondition& c, const std::optional<req::AttributeValueList>& list) {
+  if (!list) return;
+  c.has_value_list = true;
+  for (const auto& v : *list) c.value_list.push_back(v.get());
+}
+
+}  // namespace
+
+std::vector<expr::LegacyCondition> legacy_conditions(const req::ExpectedAttributeMap& expected) {
   std::vector<expr::LegacyCondition> out;
-  simdjson::dom::object fields = map.get_object().value_unsafe();
-  for (auto field : fields) {
+  for (const auto& [name, v] : expected) {
     expr::LegacyCondition c;
-    c.attribute = std::string(field.key);
-    const simdjson::dom::element& v = field.value;
-    simdjson::dom::element e;
-    if (has(v, "Exists", &e)) {
+    c.attribute = name;
+    if (v.Exists) {
       c.has_exists = true;
-      c.exists = e.get_bool().value_unsafe();
+      c.exists = *v.Exists;
     }
-    if (has(v, "Value", &e)) {
+    if (v.Value) {
       c.has_value = true;
-      c.value = parse_attribute_value(e);
+      c.value = v.Value->get();
     }
-    c.comparison_operator = std::string(get_string(v, "ComparisonOperator"));
-    simdjson::dom::array list;
-    if (get_array(v, "AttributeValueList", &list)) {
-      c.has_value_list = true;
-      for (auto item : list) c.value_list.push_back(parse_attribute_value(item));
-    }
+    if (v.ComparisonOperator) c.comparison_operator = std::string(req::name(*v.ComparisonOperator));
+    add_value_list(c, v.AttributeValueList);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<expr::LegacyCondition> legacy_conditions(const req::FilterConditionMap& conditions) {
+  std::vector<expr::LegacyCondition> out;
+  for (const auto& [name, v] : conditions) {
+    expr::LegacyCondition c;
+    c.attribute = name;
+    c.comparison_operator = std::string(req::name(v.ComparisonOperator));
+    add_value_list(c, v.AttributeValueList);
     out.push_back(std::move(c));
   }
   return out;
@@ -264,17 +258,17 @@ void write_collection(Context& ctx, JsonWriter& out, const storage::TableDef& ta
 
 }  // namespace
 
-void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+void write_item_collection_metrics(Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
                                    const storage::TableDef& table, const AttributeValue& partition_key) {
-  if (get_string(body, "ReturnItemCollectionMetrics", "NONE") != "SIZE" || !has_local_index(table)) return;
+  if (mode != req::ReturnItemCollectionMetrics::SIZE || !has_local_index(table)) return;
   out.key("ItemCollectionMetrics");
   write_collection(ctx, out, table, partition_key);
 }
 
 void write_item_collection_metrics_map(
-    Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+    Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
     const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions) {
-  if (get_string(body, "ReturnItemCollectionMetrics", "NONE") != "SIZE") return;
+  if (mode != req::ReturnItemCollectionMetrics::SIZE) return;
   std::map<std::string, std::vector<const std::pair<const storage::TableDef*, AttributeValue>*>> by_table;
   for (const auto& w : written_partitions) {
     if (has_local_index(*w.first)) by_table[w.first->name].push_back(&w);
@@ -299,14 +293,14 @@ void WriteCapacity::add(const storage::Mutation& m, double factor) {
 
 namespace {
 
-void write_capacity_entry(JsonWriter& out, std::string_view mode, const std::string& table,
+void write_capacity_entry(JsonWriter& out, req::ReturnConsumedCapacity mode, const std::string& table,
                           const WriteCapacity::Units& u) {
   double total = u.table;
   for (const auto* group : {&u.global, &u.local}) {
     for (const auto& [name, units] : *group) total += units;
   }
   out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(format_units(total));
-  if (mode == "INDEXES") {
+  if (mode == req::ReturnConsumedCapacity::INDEXES) {
     out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(u.table)).end_object();
     for (const auto* group : {&u.global, &u.local}) {
       if (group->empty()) continue;
@@ -322,22 +316,19 @@ void write_capacity_entry(JsonWriter& out, std::string_view mode, const std::str
 
 }  // namespace
 
-void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const WriteCapacity& capacity,
-                          bool as_list) {
-  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
-  if (mode == "NONE") return;
+void write_write_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const WriteCapacity& capacity, bool as_list) {
+  if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;
   out.key("ConsumedCapacity");
   if (as_list) out.begin_array();
-  for (const auto& [table, units] : capacity.tables) write_capacity_entry(out, mode, table, units);
+  for (const auto& [table, units] : capacity.tables) write_capacity_entry(out, *mode, table, units);
   if (as_list) out.end_array();
 }
 
-void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
+void write_capacity_list(JsonWriter& out, ReturnConsumedCapacity mode,
                          const std::vector<std::pair<std::string, double>>& per_table) {
-  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
-  if (mode == "NONE") return;
+  if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;
   out.key("ConsumedCapacity").begin_array();
-  for (const auto& [table, units] : per_table) write_capacity_entry(out, mode, table, {units, {}, {}});
+  for (const auto& [table, units] : per_table) write_capacity_entry(out, *mode, table, {units, {}, {}});
   out.end_array();
 }
 
@@ -346,14 +337,13 @@ double read_units(size_t bytes, bool consistent) {
   return consistent ? units : units / 2;
 }
 
-void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
-                             double units, const std::string& index_name, bool global_index) {
-  std::string_view mode = get_string(body, "ReturnConsumedCapacity", "NONE");
-  if (mode == "NONE") return;
+void write_consumed_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const std::string& table, double units,
+                             const std::string& index_name, bool global_index) {
+  if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;
   out.key("ConsumedCapacity").begin_object();
   out.member("TableName", table);
   out.key("CapacityUnits").raw_number(format_units(units));
-  if (mode == "INDEXES") {
+  if (*mode == req::ReturnConsumedCapacity::INDEXES) {
     if (index_name.empty()) {
       out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
     } else {

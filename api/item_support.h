@@ -1,8 +1,7 @@
-// api/item_support.h — what the item operations share: keys against the schema, the expression
-// parameters of a request, ReturnValues and ConsumedCapacity (api/ internal; includes simdjson).
+// api/item_support.h — what the item operations share: the expression parameters of a request, its legacy
+// parameters, ConsumedCapacity and ItemCollectionMetrics (api/ internal). Everything reads typed requests
+// (api/requests.h), never JSON.
 #pragma once
-
-#include <simdjson.h>
 
 #include <map>
 #include <memory>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "api/context.h"
+#include "api/requests.h"
 #include "expressions/ast.h"
 #include "expressions/legacy.h"
 #include "model/attribute_value.h"
@@ -29,29 +29,40 @@ using storage::key_of;
 using storage::key_of_item;
 using storage::kMaxItemBytes;
 
+// An expression member of a request (or a legacy member), by name, and whether the request gives it: for the
+// rules that name the members a request uses.
+struct Given {
+  const char* name;
+  bool given;
+};
+
 // A request's ExpressionAttributeNames/Values and its expressions, parsed once; owns what the trees point at.
 class ExpressionParams {
  public:
   // Reads and validates ExpressionAttributeNames/ExpressionAttributeValues (messages per DynamoDB).
-  // expression_members: the expression parameters this operation has (e.g. {"ConditionExpression"}),
-  // for the "can only be specified when using expressions" rule.
-  // takes_values: false for operations without ExpressionAttributeValues (GetItem): the member is ignored.
-  // value_members: the expressions that may use values (for the message when values come without them);
-  // empty means the same as expression_members.
-  ExpressionParams(const simdjson::dom::element& body, std::initializer_list<const char*> expression_members,
-                   bool takes_values = true, std::initializer_list<const char*> value_members = {});
-  // The filter of FilterExpression, or of legacy QueryFilter/ScanFilter (named legacy_member) with
-  // ConditionalOperator; null when none.
-  const expr::Node* filter(const simdjson::dom::element& body, const char* legacy_member);
+  // expressions: the expression members this operation has, for the "can only be specified when using
+  // expressions" rule. values: null for operations without ExpressionAttributeValues (GetItem).
+  // value_expressions: the expressions that may use values (for the message when values come without them);
+  // empty means the same as expressions.
+  ExpressionParams(const std::optional<req::ExpressionAttributeNameMap>& names,
+                   const std::optional<req::ExpressionAttributeValueMap>* values,
+                   std::initializer_list<Given> expressions, std::initializer_list<Given> value_expressions = {});
+
+  // The condition of ConditionExpression or legacy Expected/ConditionalOperator; null when none.
+  const expr::Node* condition(const std::optional<std::string>& expression,
+                              const std::optional<req::ExpectedAttributeMap>& expected,
+                              const std::optional<req::ConditionalOperator>& conditional_operator);
+  // The filter of FilterExpression, or of legacy QueryFilter/ScanFilter with ConditionalOperator; null when none.
+  const expr::Node* filter(const std::optional<std::string>& expression,
+                           const std::optional<req::FilterConditionMap>& legacy,
+                           const std::optional<req::ConditionalOperator>& conditional_operator);
+  // ProjectionExpression or legacy AttributesToGet; nullopt when all attributes are wanted.
+  std::optional<std::vector<expr::Path>> projection(const std::optional<std::string>& expression,
+                                                    const std::optional<req::AttributeNameList>& attributes_to_get);
 
   expr::Placeholders& placeholders() { return placeholders_; }
   // Rejects names or values no expression used; call after every parse.
   void finish() { placeholders_.check_all_used(); }
-
-  // The condition of ConditionExpression or legacy Expected/ConditionalOperator; null when none.
-  const expr::Node* condition(const simdjson::dom::element& body);
-  // ProjectionExpression or legacy AttributesToGet; nullopt when all attributes are wanted.
-  std::optional<std::vector<expr::Path>> projection(const simdjson::dom::element& body);
 
  private:
   std::map<std::string, std::string> names_;
@@ -62,20 +73,24 @@ class ExpressionParams {
 };
 
 // "Can not use both expression and non-expression parameters ..." when a legacy parameter comes with an
-// expression parameter it conflicts with (each pair: a legacy member and the expression members it excludes).
+// expression parameter it conflicts with (each: a legacy member and the expression members it excludes).
 struct LegacyConflict {
-  const char* legacy;
-  std::initializer_list<const char*> expressions;
+  Given legacy;
+  std::initializer_list<Given> expressions;
 };
-void check_not_mixed(const simdjson::dom::element& body, std::initializer_list<LegacyConflict> conflicts);
+void check_not_mixed(std::initializer_list<LegacyConflict> conflicts);
 
-// Legacy conditions (Expected, QueryFilter, ScanFilter, KeyConditions) from their JSON map.
-std::vector<expr::LegacyCondition> parse_legacy_conditions(const simdjson::dom::element& map);
+// Legacy conditions (Expected; QueryFilter, ScanFilter and KeyConditions).
+std::vector<expr::LegacyCondition> legacy_conditions(const req::ExpectedAttributeMap& expected);
+std::vector<expr::LegacyCondition> legacy_conditions(const req::FilterConditionMap& conditions);
+
+using ReturnConsumedCapacity = std::optional<req::ReturnConsumedCapacity>;
+using ReturnItemCollectionMetrics = std::optional<req::ReturnItemCollectionMetrics>;
 
 // ReturnConsumedCapacity: writes "ConsumedCapacity" for one table when asked for.
 // With index_name, INDEXES breaks the units down to that index (global or local) instead of the table.
-void write_consumed_capacity(JsonWriter& out, const simdjson::dom::element& body, const std::string& table,
-                             double units, const std::string& index_name = {}, bool global_index = false);
+void write_consumed_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const std::string& table, double units,
+                             const std::string& index_name = {}, bool global_index = false);
 // The write capacity a request consumed, per table and per index: every write path adds its mutations here
 // (factor 2 for a transaction), and it is written once.
 struct WriteCapacity {
@@ -88,21 +103,20 @@ struct WriteCapacity {
 };
 // ReturnConsumedCapacity TOTAL or INDEXES: "ConsumedCapacity" as one object (single-item writes) or as a list
 // with one entry per table (batches, transactions).
-void write_write_capacity(JsonWriter& out, const simdjson::dom::element& body, const WriteCapacity& capacity,
-                          bool as_list);
+void write_write_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const WriteCapacity& capacity, bool as_list);
 
 // ReturnItemCollectionMetrics SIZE on a table with local secondary indexes: "ItemCollectionMetrics" for the
 // item collection (the partition) of the written key, with the service's size estimate range in GB.
-void write_item_collection_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+void write_item_collection_metrics(Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
                                    const storage::TableDef& table, const AttributeValue& partition_key);
 // The same for operations that write several items (BatchWriteItem, TransactWriteItems): a map from table to
 // the metrics of each item collection written, for the tables with local indexes.
 void write_item_collection_metrics_map(
-    Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
+    Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
     const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions);
 double read_units(size_t item_bytes, bool consistent);
 // ReturnConsumedCapacity of a multi-table read (BatchGetItem, TransactGetItems): a list with one entry per table.
-void write_capacity_list(JsonWriter& out, const simdjson::dom::element& body,
+void write_capacity_list(JsonWriter& out, ReturnConsumedCapacity mode,
                          const std::vector<std::pair<std::string, double>>& per_table);
 
 }  // namespace ddb::api

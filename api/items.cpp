@@ -3,7 +3,6 @@
 
 #include "api/attribute_json.h"
 #include "api/item_support.h"
-#include "api/json_read.h"
 #include "expressions/evaluator.h"
 #include "expressions/parser.h"
 #include "model/error.h"
@@ -15,13 +14,16 @@ namespace ddb::api {
 
 namespace {
 
+using ReturnValue = req::ReturnValue;
+
 // Commits one item's mutation; a failed condition or a refused update becomes the request's error.
-void commit_one(Context& ctx, const simdjson::dom::element& body, storage::Mutation& m) {
+void commit_one(Context& ctx, const std::optional<req::ReturnValuesOnConditionCheckFailure>& on_failure,
+                storage::Mutation& m) {
   if (ctx.items.commit(m)) return;
   const auto& o = m.outcome;
   if (!o.refused.empty()) throw Error::validation(o.refused);
   Error e("ConditionalCheckFailedException", "The conditional request failed");
-  if (o.existed && get_string(body, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") {
+  if (o.existed && on_failure == req::ReturnValuesOnConditionCheckFailure::ALL_OLD) {
     std::string extra = "\"Item\":";
     JsonWriter w(extra);
     write_attribute_map(w, o.old);
@@ -31,18 +33,18 @@ void commit_one(Context& ctx, const simdjson::dom::element& body, storage::Mutat
 }
 
 // ConsumedCapacity and ItemCollectionMetrics of a single-item write.
-void write_write_metrics(Context& ctx, JsonWriter& out, const simdjson::dom::element& body,
-                         const storage::Mutation& m) {
+void write_write_metrics(Context& ctx, JsonWriter& out, ReturnConsumedCapacity capacity_mode,
+                         ReturnItemCollectionMetrics metrics_mode, const storage::Mutation& m) {
   WriteCapacity capacity;
   capacity.add(m);
-  write_write_capacity(out, body, capacity, /*as_list=*/false);
-  write_item_collection_metrics(ctx, out, body, *m.table, m.key_attributes.at(m.table->hash_key()));
+  write_write_capacity(out, capacity_mode, capacity, /*as_list=*/false);
+  write_item_collection_metrics(ctx, out, metrics_mode, *m.table, m.key_attributes.at(m.table->hash_key()));
 }
 
-std::string_view return_values(const simdjson::dom::element& body, std::initializer_list<const char*> allowed) {
-  std::string_view rv = get_string(body, "ReturnValues", "NONE");
-  for (const char* a : allowed) {
-    if (rv == a) return rv;
+ReturnValue return_values(const std::optional<ReturnValue>& rv, std::initializer_list<ReturnValue> allowed) {
+  ReturnValue value = rv.value_or(ReturnValue::NONE);
+  for (ReturnValue a : allowed) {
+    if (value == a) return value;
   }
   throw Error::validation("Return values set to invalid value");
 }
@@ -54,35 +56,34 @@ void write_attributes(JsonWriter& out, const AttributeMap& attributes) {
 
 }  // namespace
 
-void put_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {{"Expected", {"ConditionExpression"}}, {"ConditionalOperator", {"ConditionExpression"}}});
-  ExpressionParams params(body, {"ConditionExpression"});
-  simdjson::dom::element item_json;
-  has(body, "Item", &item_json);
-  AttributeMap item = parse_attribute_map(item_json);
-  const expr::Node* condition = params.condition(body);
+void put_item(Context& ctx, req::PutItemInput& in, JsonWriter& out) {
+  Given condition_expression{"ConditionExpression", in.ConditionExpression.has_value()};
+  check_not_mixed({{{"Expected", in.Expected.has_value()}, {condition_expression}},
+                   {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {condition_expression}}});
+  ExpressionParams params(in.ExpressionAttributeNames, &in.ExpressionAttributeValues, {condition_expression});
+  AttributeMap& item = in.Item.get();
+  const expr::Node* condition = params.condition(in.ConditionExpression, in.Expected, in.ConditionalOperator);
   params.finish();
-  std::string_view rv = return_values(body, {"NONE", "ALL_OLD"});
-  storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
+  ReturnValue rv = return_values(in.ReturnValues, {ReturnValue::NONE, ReturnValue::ALL_OLD});
+  storage::TableRef table = require_item_table(ctx, in.TableName);
   auto m = storage::Mutation::put(std::move(table), std::move(item), condition);
-  commit_one(ctx, body, m);
+  commit_one(ctx, in.ReturnValuesOnConditionCheckFailure, m);
   out.begin_object();
-  if (m.outcome.existed && rv == "ALL_OLD") write_attributes(out, m.outcome.old);
-  write_write_metrics(ctx, out, body, m);
+  if (m.outcome.existed && rv == ReturnValue::ALL_OLD) write_attributes(out, m.outcome.old);
+  write_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
   out.end_object();
 }
 
-void get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {{"AttributesToGet", {"ProjectionExpression"}}});
-  ExpressionParams params(body, {"ProjectionExpression"}, /*takes_values=*/false);
-  simdjson::dom::element key_json;
-  has(body, "Key", &key_json);
-  AttributeMap key_map = parse_attribute_map(key_json);
-  auto projection = params.projection(body);
+void get_item(Context& ctx, req::GetItemInput& in, JsonWriter& out) {
+  Given projection_expression{"ProjectionExpression", in.ProjectionExpression.has_value()};
+  check_not_mixed({{{"AttributesToGet", in.AttributesToGet.has_value()}, {projection_expression}}});
+  ExpressionParams params(in.ExpressionAttributeNames, nullptr, {projection_expression});
+  const AttributeMap& key_map = in.Key.get();
+  auto projection = params.projection(in.ProjectionExpression, in.AttributesToGet);
   params.finish();
-  storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
+  storage::TableRef table = require_item_table(ctx, in.TableName);
   std::string key = key_of(*table, key_map);
-  bool consistent = get_bool(body, "ConsistentRead");
+  bool consistent = in.ConsistentRead.value_or(false);
 
   // Without a projection the stored item is written as JSON directly; it is decoded only when needed.
   std::string stored;
@@ -96,48 +97,48 @@ void get_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out)
       storage::write_item_json(stored, out);
     }
   }
-  if (get_string(body, "ReturnConsumedCapacity", "NONE") != "NONE") {
-    write_consumed_capacity(out, body, table->name,
+  if (in.ReturnConsumedCapacity.value_or(req::ReturnConsumedCapacity::NONE) != req::ReturnConsumedCapacity::NONE) {
+    write_consumed_capacity(out, in.ReturnConsumedCapacity, table->name,
                             read_units(found ? storage::item_size(storage::decode_item(stored)) : 0, consistent));
   }
   out.end_object();
 }
 
-void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {{"AttributeUpdates", {"UpdateExpression", "ConditionExpression"}},
-                         {"Expected", {"ConditionExpression", "UpdateExpression"}},
-                         {"ConditionalOperator", {"ConditionExpression", "UpdateExpression"}}});
-  ExpressionParams params(body, {"UpdateExpression", "ConditionExpression"});
-  simdjson::dom::element key_json;
-  has(body, "Key", &key_json);
-  AttributeMap key_map = parse_attribute_map(key_json);
+void update_item(Context& ctx, req::UpdateItemInput& in, JsonWriter& out) {
+  Given update_expression{"UpdateExpression", in.UpdateExpression.has_value()};
+  Given condition_expression{"ConditionExpression", in.ConditionExpression.has_value()};
+  check_not_mixed(
+      {{{"AttributeUpdates", in.AttributeUpdates.has_value()}, {update_expression, condition_expression}},
+       {{"Expected", in.Expected.has_value()}, {condition_expression, update_expression}},
+       {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {condition_expression, update_expression}}});
+  ExpressionParams params(in.ExpressionAttributeNames, &in.ExpressionAttributeValues,
+                          {update_expression, condition_expression});
+  AttributeMap& key_map = in.Key.get();
 
   expr::UpdateExpression update;
-  std::vector<expr::LegacyUpdate> legacy_updates;
-  simdjson::dom::element e;
-  if (has(body, "UpdateExpression", &e)) {
-    update = expr::parse_update(e.get_string().value_unsafe(), params.placeholders());
-  } else if (has(body, "AttributeUpdates", &e)) {
-    simdjson::dom::object fields = e.get_object().value_unsafe();
-    for (auto field : fields) {
+  std::vector<expr::LegacyUpdate> legacy_updates;  // what the translated update's values point at
+  if (in.UpdateExpression) {
+    update = expr::parse_update(*in.UpdateExpression, params.placeholders());
+  } else if (in.AttributeUpdates) {
+    for (const auto& [attribute, field] : *in.AttributeUpdates) {
       expr::LegacyUpdate u;
-      u.attribute = std::string(field.key);
-      u.action = std::string(get_string(field.value, "Action", "PUT"));
-      simdjson::dom::element value;
-      if (has(field.value, "Value", &value)) {
+      u.attribute = attribute;
+      u.action = field.Action ? std::string(req::name(*field.Action)) : "PUT";
+      if (field.Value) {
         u.has_value = true;
-        u.value = parse_attribute_value(value);
+        u.value = field.Value->get();
       }
       legacy_updates.push_back(std::move(u));
     }
     update = expr::translate_attribute_updates(legacy_updates);
   }
-  const expr::Node* condition = params.condition(body);
+  const expr::Node* condition = params.condition(in.ConditionExpression, in.Expected, in.ConditionalOperator);
   params.finish();
-  std::string_view rv = return_values(body, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
-  storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
+  ReturnValue rv = return_values(in.ReturnValues, {ReturnValue::NONE, ReturnValue::ALL_OLD, ReturnValue::UPDATED_OLD,
+                                                   ReturnValue::ALL_NEW, ReturnValue::UPDATED_NEW});
+  storage::TableRef table = require_item_table(ctx, in.TableName);
   auto m = storage::Mutation::update(std::move(table), std::move(key_map), &update, condition);
-  commit_one(ctx, body, m);
+  commit_one(ctx, in.ReturnValuesOnConditionCheckFailure, m);
 
   const auto& o = m.outcome;
   out.begin_object();
@@ -149,35 +150,35 @@ void update_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& o
     }
     return r;
   };
-  if (rv == "ALL_OLD" && o.existed) write_attributes(out, o.old);
-  if (rv == "ALL_NEW" && !o.next.empty()) write_attributes(out, o.next);
-  if (rv == "UPDATED_OLD" && o.existed) {
+  if (rv == ReturnValue::ALL_OLD && o.existed) write_attributes(out, o.old);
+  if (rv == ReturnValue::ALL_NEW && !o.next.empty()) write_attributes(out, o.next);
+  if (rv == ReturnValue::UPDATED_OLD && o.existed) {
     AttributeMap r = only_touched(o.old);
     if (!r.empty()) write_attributes(out, r);
   }
-  if (rv == "UPDATED_NEW") {
+  if (rv == ReturnValue::UPDATED_NEW) {
     AttributeMap r = only_touched(o.next);
     if (!r.empty()) write_attributes(out, r);
   }
-  write_write_metrics(ctx, out, body, m);
+  write_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
   out.end_object();
 }
 
-void delete_item(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {{"Expected", {"ConditionExpression"}}, {"ConditionalOperator", {"ConditionExpression"}}});
-  ExpressionParams params(body, {"ConditionExpression"});
-  simdjson::dom::element key_json;
-  has(body, "Key", &key_json);
-  AttributeMap key_map = parse_attribute_map(key_json);
-  const expr::Node* condition = params.condition(body);
+void delete_item(Context& ctx, req::DeleteItemInput& in, JsonWriter& out) {
+  Given condition_expression{"ConditionExpression", in.ConditionExpression.has_value()};
+  check_not_mixed({{{"Expected", in.Expected.has_value()}, {condition_expression}},
+                   {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {condition_expression}}});
+  ExpressionParams params(in.ExpressionAttributeNames, &in.ExpressionAttributeValues, {condition_expression});
+  AttributeMap& key_map = in.Key.get();
+  const expr::Node* condition = params.condition(in.ConditionExpression, in.Expected, in.ConditionalOperator);
   params.finish();
-  std::string_view rv = return_values(body, {"NONE", "ALL_OLD"});
-  storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
+  ReturnValue rv = return_values(in.ReturnValues, {ReturnValue::NONE, ReturnValue::ALL_OLD});
+  storage::TableRef table = require_item_table(ctx, in.TableName);
   auto m = storage::Mutation::remove(std::move(table), std::move(key_map), condition);
-  commit_one(ctx, body, m);
+  commit_one(ctx, in.ReturnValuesOnConditionCheckFailure, m);
   out.begin_object();
-  if (m.outcome.existed && rv == "ALL_OLD") write_attributes(out, m.outcome.old);
-  write_write_metrics(ctx, out, body, m);
+  if (m.outcome.existed && rv == ReturnValue::ALL_OLD) write_attributes(out, m.outcome.old);
+  write_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
   out.end_object();
 }
 

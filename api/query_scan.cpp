@@ -8,7 +8,6 @@
 
 #include "api/attribute_json.h"
 #include "api/item_support.h"
-#include "api/json_read.h"
 #include "expressions/evaluator.h"
 #include "expressions/key_condition.h"
 #include "expressions/parser.h"
@@ -76,10 +75,11 @@ struct Source {
   }
 };
 
-Source resolve_source(const simdjson::dom::element& body, const storage::TableRef& table) {
+Source resolve_source(const std::optional<std::string>& index_name_member, bool consistent,
+                      const storage::TableRef& table) {
   Source s;
   s.table = table.get();
-  std::string_view index_name = get_string(body, "IndexName");
+  std::string_view index_name = index_name_member ? std::string_view(*index_name_member) : std::string_view();
   if (index_name.empty()) return s;
   s.index = table->find_index(index_name);
   if (!s.index || s.index->status == "DELETING") {
@@ -88,7 +88,7 @@ Source resolve_source(const simdjson::dom::element& body, const storage::TableRe
   if (s.index->status == "CREATING") {
     throw Error::validation("Cannot read from backfilling global secondary index: " + std::string(index_name));
   }
-  if (s.index->global && get_bool(body, "ConsistentRead")) {
+  if (s.index->global && consistent) {
     throw Error::validation("Consistent reads are not supported on global secondary indexes");
   }
   return s;
@@ -130,17 +130,24 @@ struct Output {
   bool fetch_from_table = false;  // an LSI without every attribute projected, read for ALL_ATTRIBUTES
 };
 
-Output resolve_output(const simdjson::dom::element& body, const Source& source, ExpressionParams& params) {
+// The members of a Query or Scan that choose what it answers.
+struct OutputMembers {
+  const std::optional<req::Select>& select;
+  const std::optional<std::string>& projection_expression;
+  const std::optional<req::AttributeNameList>& attributes_to_get;
+};
+
+Output resolve_output(const OutputMembers& in, const Source& source, ExpressionParams& params) {
   Output o;
-  o.projection = params.projection(body);
-  std::string_view select = get_string(body, "Select");
+  o.projection = params.projection(in.projection_expression, in.attributes_to_get);
+  std::string_view select = in.select ? req::name(*in.select) : std::string_view();
   bool projecting = o.projection.has_value();
   if (select.empty()) {
     select = projecting ? "SPECIFIC_ATTRIBUTES" : source.index ? "ALL_PROJECTED_ATTRIBUTES" : "ALL_ATTRIBUTES";
   }
   o.select = std::string(select);
   if (projecting && select != "SPECIFIC_ATTRIBUTES") {
-    bool legacy = has(body, "AttributesToGet");
+    bool legacy = in.attributes_to_get.has_value();
     if (select == "COUNT") {
       throw Error::validation(std::string("Cannot specify the ") +
                               (legacy ? "AttributesToGet" : "ProjectionExpression") +
@@ -271,10 +278,9 @@ Page read_range(Context& ctx, const Source& source, Range range, bool forward, c
   return page;
 }
 
-std::optional<AttributeMap> exclusive_start_key(const simdjson::dom::element& body, const Source& source) {
-  simdjson::dom::element e;
-  if (!has(body, "ExclusiveStartKey", &e)) return std::nullopt;
-  AttributeMap key = parse_attribute_map(e);
+std::optional<AttributeMap> exclusive_start_key(const std::optional<Attributes>& member, const Source& source) {
+  if (!member) return std::nullopt;
+  const AttributeMap& key = member->get();
   std::vector<std::string> names = source.key_attributes();
   bool ok = key.size() == names.size();
   for (const auto& n : names) ok = ok && key.count(n) && key.at(n).type == declared_type(*source.table, n);
@@ -283,7 +289,7 @@ std::optional<AttributeMap> exclusive_start_key(const simdjson::dom::element& bo
   return key;
 }
 
-void write_page(JsonWriter& out, const simdjson::dom::element& body, const Source& source, const Output& output,
+void write_page(JsonWriter& out, ReturnConsumedCapacity capacity, const Source& source, const Output& output,
                 const Page& page, bool consistent) {
   out.begin_object();
   if (output.select != "COUNT") {
@@ -296,37 +302,43 @@ void write_page(JsonWriter& out, const simdjson::dom::element& body, const Sourc
     out.key("LastEvaluatedKey");
     write_attribute_map(out, page.last_key);
   }
-  write_consumed_capacity(out, body, source.table->name, read_units(page.bytes, consistent),
+  write_consumed_capacity(out, capacity, source.table->name, read_units(page.bytes, consistent),
                           source.index ? source.index->name : std::string(), source.index && source.index->global);
   out.end_object();
 }
 
 }  // namespace
 
-void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {{"KeyConditions", {"KeyConditionExpression"}},
-                         {"QueryFilter", {"FilterExpression", "KeyConditionExpression"}},
-                         {"ConditionalOperator", {"KeyConditionExpression", "FilterExpression"}},
-                         {"AttributesToGet", {"ProjectionExpression", "KeyConditionExpression", "FilterExpression"}}});
-  ExpressionParams params(body, {"KeyConditionExpression", "FilterExpression", "ProjectionExpression"}, true,
-                          {"FilterExpression", "KeyConditionExpression"});
+void query(Context& ctx, req::QueryInput& in, JsonWriter& out) {
+  Given key_condition_expression{"KeyConditionExpression", in.KeyConditionExpression.has_value()};
+  Given filter_expression{"FilterExpression", in.FilterExpression.has_value()};
+  Given projection_expression{"ProjectionExpression", in.ProjectionExpression.has_value()};
+  check_not_mixed(
+      {{{"KeyConditions", in.KeyConditions.has_value()}, {key_condition_expression}},
+       {{"QueryFilter", in.QueryFilter.has_value()}, {filter_expression, key_condition_expression}},
+       {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {key_condition_expression, filter_expression}},
+       {{"AttributesToGet", in.AttributesToGet.has_value()},
+        {projection_expression, key_condition_expression, filter_expression}}});
+  ExpressionParams params(in.ExpressionAttributeNames, &in.ExpressionAttributeValues,
+                          {key_condition_expression, filter_expression, projection_expression},
+                          {filter_expression, key_condition_expression});
   std::unique_ptr<expr::Node> key_node;
   std::vector<expr::LegacyCondition> key_conditions;
-  simdjson::dom::element e;
-  if (has(body, "KeyConditionExpression", &e)) {
+  if (in.KeyConditionExpression) {
     key_node =
-        std::make_unique<expr::Node>(expr::parse_key_condition(e.get_string().value_unsafe(), params.placeholders()));
-  } else if (has(body, "KeyConditions", &e)) {
-    key_conditions = parse_legacy_conditions(e);
+        std::make_unique<expr::Node>(expr::parse_key_condition(*in.KeyConditionExpression, params.placeholders()));
+  } else if (in.KeyConditions) {
+    key_conditions = legacy_conditions(*in.KeyConditions);
     key_node = std::make_unique<expr::Node>(expr::translate_conditions(key_conditions, false));
   } else {
     throw Error::validation(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
-  const expr::Node* filter = params.filter(body, "QueryFilter");
-  storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  Source source = resolve_source(body, table);
-  Output output = resolve_output(body, source, params);
+  const expr::Node* filter = params.filter(in.FilterExpression, in.QueryFilter, in.ConditionalOperator);
+  storage::TableRef table = require_item_table(ctx, in.TableName);
+  bool consistent = in.ConsistentRead.value_or(false);
+  Source source = resolve_source(in.IndexName, consistent, table);
+  Output output = resolve_output({in.Select, in.ProjectionExpression, in.AttributesToGet}, source, params);
   params.finish();
 
   expr::KeySchemaView schema;
@@ -335,7 +347,7 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   schema.range_key = source.range_key();
   if (!schema.range_key.empty()) schema.range_type = declared_type(*table, schema.range_key);
   expr::KeyCondition kc = expr::check_key_condition(*key_node, schema);
-  check_filter_keys(filter, source, has(body, "QueryFilter") ? "QueryFilter" : "Filter Expression");
+  check_filter_keys(filter, source, in.QueryFilter ? "QueryFilter" : "Filter Expression");
   check_filter_projected(filter, source);
 
   std::string partition;
@@ -363,22 +375,23 @@ void query(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
     }
     default: break;
   }
-  auto start = exclusive_start_key(body, source);
-  size_t limit = size_t(get_int(body, "Limit", INT64_MAX));
-  bool forward = get_bool(body, "ScanIndexForward", true);
-  bool consistent = get_bool(body, "ConsistentRead");
+  auto start = exclusive_start_key(in.ExclusiveStartKey, source);
+  size_t limit = size_t(in.Limit.value_or(INT64_MAX));
+  bool forward = in.ScanIndexForward.value_or(true);
   Page page = read_range(ctx, source, range, forward, start ? &*start : nullptr, limit, filter, output);
-  write_page(out, body, source, output, page, consistent);
+  write_page(out, in.ReturnConsumedCapacity, source, output, page, consistent);
 }
 
-void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  check_not_mixed(body, {{"ScanFilter", {"FilterExpression"}},
-                         {"ConditionalOperator", {"FilterExpression"}},
-                         {"AttributesToGet", {"ProjectionExpression", "FilterExpression"}}});
-  ExpressionParams params(body, {"FilterExpression", "ProjectionExpression"}, true, {"FilterExpression"});
-  const expr::Node* filter = params.filter(body, "ScanFilter");
-  simdjson::dom::element segment_json, total_json;
-  bool has_segment = has(body, "Segment", &segment_json), has_total = has(body, "TotalSegments", &total_json);
+void scan(Context& ctx, req::ScanInput& in, JsonWriter& out) {
+  Given filter_expression{"FilterExpression", in.FilterExpression.has_value()};
+  Given projection_expression{"ProjectionExpression", in.ProjectionExpression.has_value()};
+  check_not_mixed({{{"ScanFilter", in.ScanFilter.has_value()}, {filter_expression}},
+                   {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {filter_expression}},
+                   {{"AttributesToGet", in.AttributesToGet.has_value()}, {projection_expression, filter_expression}}});
+  ExpressionParams params(in.ExpressionAttributeNames, &in.ExpressionAttributeValues,
+                          {filter_expression, projection_expression}, {filter_expression});
+  const expr::Node* filter = params.filter(in.FilterExpression, in.ScanFilter, in.ConditionalOperator);
+  bool has_segment = in.Segment.has_value(), has_total = in.TotalSegments.has_value();
   if (has_segment && !has_total) {
     throw Error::validation(
         "The TotalSegments parameter is required but was not present in the request when Segment "
@@ -389,16 +402,17 @@ void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
         "The Segment parameter is required but was not present in the request when parameter "
         "TotalSegments is present");
   }
-  int64_t segment = get_int(body, "Segment"), total = get_int(body, "TotalSegments", 1);
+  int64_t segment = in.Segment.value_or(0), total = in.TotalSegments.value_or(1);
   if (has_segment && segment >= total) {
     throw Error::validation(
         "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
         "Segment: " +
         std::to_string(segment) + " is not less than TotalSegments: " + std::to_string(total));
   }
-  storage::TableRef table = require_item_table(ctx, get_string(body, "TableName"));
-  Source source = resolve_source(body, table);
-  Output output = resolve_output(body, source, params);
+  storage::TableRef table = require_item_table(ctx, in.TableName);
+  bool consistent = in.ConsistentRead.value_or(false);
+  Source source = resolve_source(in.IndexName, consistent, table);
+  Output output = resolve_output({in.Select, in.ProjectionExpression, in.AttributesToGet}, source, params);
   params.finish();
   check_filter_projected(filter, source);
 
@@ -414,11 +428,10 @@ void scan(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
   Range range{segment == 0 ? p : hash_bound(segment), segment + 1 == total
                                                           ? storage::keys::id_prefix_end(source.space(), source.id())
                                                           : hash_bound(segment + 1)};
-  auto start = exclusive_start_key(body, source);
-  size_t limit = size_t(get_int(body, "Limit", INT64_MAX));
-  bool consistent = get_bool(body, "ConsistentRead");
+  auto start = exclusive_start_key(in.ExclusiveStartKey, source);
+  size_t limit = size_t(in.Limit.value_or(INT64_MAX));
   Page page = read_range(ctx, source, range, true, start ? &*start : nullptr, limit, filter, output);
-  write_page(out, body, source, output, page, consistent);
+  write_page(out, in.ReturnConsumedCapacity, source, output, page, consistent);
 }
 
 }  // namespace ddb::api

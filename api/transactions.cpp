@@ -11,10 +11,10 @@
 
 #include "api/attribute_json.h"
 #include "api/item_support.h"
-#include "api/json_read.h"
 #include "expressions/evaluator.h"
 #include "expressions/parser.h"
 #include "model/error.h"
+#include "model/json_writer.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
 #include "storage/mutation.h"
@@ -59,7 +59,7 @@ int64_t steady_now() {
 
 struct Action {
   enum Kind { Check, Put, Delete, Update } kind;
-  simdjson::dom::element json;
+  bool return_old_on_failure = false;  // ReturnValuesOnConditionCheckFailure ALL_OLD
   std::unique_ptr<ExpressionParams> params;
   expr::UpdateExpression update;
   storage::Mutation mutation;
@@ -67,16 +67,6 @@ struct Action {
   std::string reason = "None";
   std::string reason_message;
 };
-
-const char* kind_member(Action::Kind k) {
-  switch (k) {
-    case Action::Check: return "ConditionCheck";
-    case Action::Put: return "Put";
-    case Action::Delete: return "Delete";
-    case Action::Update: return "Update";
-  }
-  return "";
-}
 
 std::string reasons_list(const std::vector<Action>& actions) {
   std::string s = "[";
@@ -92,8 +82,7 @@ Error cancelled(const std::vector<Action>& actions) {
   w.begin_array();
   for (const auto& a : actions) {
     w.begin_object();
-    if (a.mutation.outcome.existed && a.reason == "ConditionalCheckFailed" &&
-        get_string(a.json, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD") {
+    if (a.mutation.outcome.existed && a.reason == "ConditionalCheckFailed" && a.return_old_on_failure) {
       w.key("Item");
       write_attribute_map(w, a.mutation.outcome.old);
     }
@@ -106,56 +95,72 @@ Error cancelled(const std::vector<Action>& actions) {
   return e;
 }
 
-void parse_action(Context& ctx, simdjson::dom::element entry, Action& a) {
-  int kinds = 0;
-  for (auto k : {Action::Check, Action::Put, Action::Delete, Action::Update}) {
-    simdjson::dom::element e;
-    if (has(entry, kind_member(k), &e)) {
-      ++kinds;
-      a.kind = k;
-      a.json = e;
-    }
-  }
-  if (kinds != 1) {
-    throw Error::validation("TransactItems can only contain one of Check, Put, Update or Delete");
-  }
-  const simdjson::dom::element& j = a.json;
-  if (a.kind == Action::Update) {
-    a.params = std::make_unique<ExpressionParams>(
-        j, std::initializer_list<const char*>{"UpdateExpression", "ConditionExpression"});
-  } else {
-    a.params = std::make_unique<ExpressionParams>(j, std::initializer_list<const char*>{"ConditionExpression"});
-  }
-  simdjson::dom::element e;
+// What Put, Update, Delete and ConditionCheck have in common, read the same way for each.
+template <class Member>
+void parse_member(Context& ctx, Member& m, Action& a, std::initializer_list<Given> expressions,
+                  const std::optional<std::string>& condition_expression, const expr::UpdateExpression* update,
+                  const std::string* update_expression) {
+  a.params = std::make_unique<ExpressionParams>(m.ExpressionAttributeNames, &m.ExpressionAttributeValues, expressions);
   AttributeMap attributes;
-  has(j, a.kind == Action::Put ? "Item" : "Key", &e);
-  attributes = parse_attribute_map(e);
-  if (a.kind == Action::Update && has(j, "UpdateExpression", &e)) {
-    a.update = expr::parse_update(e.get_string().value_unsafe(), a.params->placeholders());
+  if constexpr (requires { m.Item; }) {
+    attributes = std::move(m.Item.get());
+  } else {
+    attributes = std::move(m.Key.get());
   }
-  const expr::Node* condition = a.params->condition(j);
+  if (update_expression) a.update = expr::parse_update(*update_expression, a.params->placeholders());
+  const expr::Node* condition = a.params->condition(condition_expression, std::nullopt, std::nullopt);
   a.params->finish();
-  storage::TableRef table = require_item_table(ctx, get_string(j, "TableName"));
+  a.return_old_on_failure = m.ReturnValuesOnConditionCheckFailure == req::ReturnValuesOnConditionCheckFailure::ALL_OLD;
+  storage::TableRef table = require_item_table(ctx, m.TableName);
   switch (a.kind) {
     case Action::Put: a.mutation = storage::Mutation::put(table, std::move(attributes), condition); break;
-    case Action::Update:
-      a.mutation = storage::Mutation::update(table, std::move(attributes), &a.update, condition);
-      break;
+    case Action::Update: a.mutation = storage::Mutation::update(table, std::move(attributes), update, condition); break;
     case Action::Delete: a.mutation = storage::Mutation::remove(table, std::move(attributes), condition); break;
     case Action::Check: a.mutation = storage::Mutation::condition_check(table, std::move(attributes), condition); break;
   }
 }
 
+void parse_action(Context& ctx, req::TransactWriteItem& entry, Action& a) {
+  int kinds = int(entry.ConditionCheck.has_value()) + int(entry.Put.has_value()) + int(entry.Delete.has_value()) +
+              int(entry.Update.has_value());
+  if (kinds != 1) {
+    throw Error::validation("TransactItems can only contain one of Check, Put, Update or Delete");
+  }
+  if (entry.ConditionCheck) {
+    auto& m = *entry.ConditionCheck;
+    a.kind = Action::Check;
+    std::optional<std::string> condition = m.ConditionExpression;
+    parse_member(ctx, m, a, {{"ConditionExpression", true}}, condition, nullptr, nullptr);
+  } else if (entry.Put) {
+    auto& m = *entry.Put;
+    a.kind = Action::Put;
+    parse_member(ctx, m, a, {{"ConditionExpression", m.ConditionExpression.has_value()}}, m.ConditionExpression,
+                 nullptr, nullptr);
+  } else if (entry.Delete) {
+    auto& m = *entry.Delete;
+    a.kind = Action::Delete;
+    parse_member(ctx, m, a, {{"ConditionExpression", m.ConditionExpression.has_value()}}, m.ConditionExpression,
+                 nullptr, nullptr);
+  } else {
+    auto& m = *entry.Update;
+    a.kind = Action::Update;
+    parse_member(ctx, m, a, {{"UpdateExpression", true}, {"ConditionExpression", m.ConditionExpression.has_value()}},
+                 m.ConditionExpression, &a.update, &m.UpdateExpression);
+  }
+}
+
 }  // namespace
 
-void transact_write_items(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  std::string_view token = get_string(body, "ClientRequestToken");
+void transact_write_items(Context& ctx, req::TransactWriteItemsInput& in, JsonWriter& out) {
+  std::string_view token = in.ClientRequestToken ? std::string_view(*in.ClientRequestToken) : std::string_view();
   std::string token_key;
   // A retry is the same request when its actions are the same (ReturnConsumedCapacity may differ).
-  simdjson::dom::element transact_items;
-  has(body, "TransactItems", &transact_items);
-  std::string request_text = simdjson::minify(transact_items);
+  std::string request_text;
   if (!token.empty()) {
+    JsonWriter w(request_text);
+    w.begin_array();
+    for (const auto& item : in.TransactItems) req::encode(w, item);
+    w.end_array();
     token_key = std::string(ctx.ns) + "\n" + std::string(token);
     std::lock_guard lock(token_memory().mu);
     auto& entries = token_memory().entries;
@@ -169,11 +174,8 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
     }
   }
 
-  simdjson::dom::array items;
-  get_array(body, "TransactItems", &items);
-  std::vector<Action> actions(items.size());
-  size_t i = 0;
-  for (auto entry : items) parse_action(ctx, entry, actions[i++]);
+  std::vector<Action> actions(in.TransactItems.size());
+  for (size_t i = 0; i < actions.size(); ++i) parse_action(ctx, in.TransactItems[i], actions[i]);
   std::set<std::pair<uint32_t, std::string>> seen;
   size_t total_bytes = 0;
   for (const auto& a : actions) {
@@ -215,8 +217,8 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
     capacity.add(m, 2);
     if (a.kind != Action::Check) partitions.push_back({m.table.get(), m.key_attributes.at(m.table->hash_key())});
   }
-  write_write_capacity(out, body, capacity, /*as_list=*/true);
-  write_item_collection_metrics_map(ctx, out, body, partitions);
+  write_write_capacity(out, in.ReturnConsumedCapacity, capacity, /*as_list=*/true);
+  write_item_collection_metrics_map(ctx, out, in.ReturnItemCollectionMetrics, partitions);
   out.end_object();
   if (!token_key.empty()) {
     std::lock_guard lock(token_memory().mu);
@@ -224,9 +226,7 @@ void transact_write_items(Context& ctx, const simdjson::dom::element& body, Json
   }
 }
 
-void transact_get_items(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  simdjson::dom::array items;
-  get_array(body, "TransactItems", &items);
+void transact_get_items(Context& ctx, req::TransactGetItemsInput& in, JsonWriter& out) {
   struct Get {
     storage::TableRef table;
     std::unique_ptr<ExpressionParams> params;
@@ -235,18 +235,16 @@ void transact_get_items(Context& ctx, const simdjson::dom::element& body, JsonWr
   std::vector<Get> gets;
   std::vector<std::string> keys;
   std::set<std::pair<uint32_t, std::string>> seen;
-  for (auto entry : items) {
-    simdjson::dom::element g;
-    if (!has(entry, "Get", &g)) throw Error::validation("TransactItems can only contain Get");
+  for (auto& entry : in.TransactItems) {
+    req::Get& g = entry.Get;
     Get get;
-    get.params = std::make_unique<ExpressionParams>(g, std::initializer_list<const char*>{"ProjectionExpression"},
-                                                    /*takes_values=*/false);
-    get.projection = get.params->projection(g);
+    get.params = std::make_unique<ExpressionParams>(
+        g.ExpressionAttributeNames, nullptr,
+        std::initializer_list<Given>{{"ProjectionExpression", g.ProjectionExpression.has_value()}});
+    get.projection = get.params->projection(g.ProjectionExpression, std::nullopt);
     get.params->finish();
-    simdjson::dom::element key;
-    has(g, "Key", &key);
-    AttributeMap key_map = parse_attribute_map(key);
-    get.table = require_item_table(ctx, get_string(g, "TableName"));
+    const AttributeMap& key_map = g.Key.get();
+    get.table = require_item_table(ctx, g.TableName);
     std::string k = key_of(*get.table, key_map);
     if (!seen.insert({get.table->id, k}).second) {
       throw Error::validation("Transaction request cannot include multiple operations on one item");
@@ -268,7 +266,7 @@ void transact_get_items(Context& ctx, const simdjson::dom::element& body, JsonWr
     units[gets[i].table->name] += 2 * read_units(found[i] ? storage::item_size(*found[i]) : 0, true);
   }
   out.end_array();
-  write_capacity_list(out, body, {units.begin(), units.end()});
+  write_capacity_list(out, in.ReturnConsumedCapacity, {units.begin(), units.end()});
   out.end_object();
 }
 
