@@ -3,9 +3,11 @@
 #include <algorithm>
 
 #include "api/json_read.h"
+#include "api/requests_common.h"
 #include "expressions/number.h"
 #include "model/base64.h"
 #include "model/error.h"
+#include "storage/item_codec.h"
 
 namespace ddb::api {
 
@@ -245,6 +247,14 @@ void write_attribute_map(JsonWriter& w, const AttributeMap& m) {
     write_attribute_value(w, value);
   }
   w.end_object();
+}
+
+void write_attribute_map(JsonWriter& w, const ResponseAttributes& m) {
+  if (m.stored) {
+    storage::write_item_json(*m.stored, w);
+  } else {
+    write_attribute_map(w, m.value);
+  }
 }
 
 }  // namespace ddb::api

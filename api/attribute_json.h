@@ -17,7 +17,11 @@ AttributeValue parse_attribute_value(const simdjson::dom::element& e);
 // A JSON object of name -> attribute value (Item, Key, ExpressionAttributeValues, ...).
 AttributeMap parse_attribute_map(const simdjson::dom::element& e);
 
+struct ResponseAttributes;
+
 void write_attribute_value(JsonWriter& w, const AttributeValue& v);
 void write_attribute_map(JsonWriter& w, const AttributeMap& m);
+// The attributes, or the stored item's bytes written straight from the item codec.
+void write_attribute_map(JsonWriter& w, const ResponseAttributes& m);
 
 }  // namespace ddb::api

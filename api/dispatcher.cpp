@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -26,13 +27,39 @@ struct OperationEntry {
   Operation handler;
 };
 
-// An operation that takes its typed request (api/requests.h): the body is decoded once, into In, with every
-// check of the service model, and handed over.
-template <class In, void (*Handler)(Context&, In&, JsonWriter&)>
-void typed(Context& ctx, const simdjson::dom::element& body, JsonWriter& out) {
-  In in;
+// What an operation's handler takes: its typed request, and its typed response to fill (none for an operation
+// whose model has no output: its answer is {}).
+template <class F>
+struct HandlerTypes;
+template <class In, class Out>
+struct HandlerTypes<void (*)(Context&, In&, Out&)> {
+  using Input = In;
+  using Output = Out;
+};
+template <class In>
+struct HandlerTypes<void (*)(Context&, In&)> {
+  using Input = In;
+  using Output = void;
+};
+
+// An operation that takes its typed request (api/requests.h): the body is decoded once, into its input, with
+// every check of the service model, and handed over; the handler fills its output, which is encoded here, the
+// one place an answer is written.
+template <auto Handler>
+void typed(Context& ctx, const simdjson::dom::element& body, JsonWriter& w) {
+  using Types = HandlerTypes<decltype(Handler)>;
+  typename Types::Input in;
   req::decode(body, in);
-  Handler(ctx, in, out);
+  if constexpr (std::is_void_v<typename Types::Output>) {
+    Handler(ctx, in);
+    w.begin_object().end_object();
+  } else if constexpr (std::is_same_v<typename Types::Output, JsonWriter>) {
+    Handler(ctx, in, w);
+  } else {
+    typename Types::Output out;
+    Handler(ctx, in, out);
+    req::encode(w, out);
+  }
 }
 using Operations = std::unordered_map<std::string_view, OperationEntry>;
 
@@ -40,26 +67,26 @@ using Operations = std::unordered_map<std::string_view, OperationEntry>;
 const Operations& dynamodb_operations() {
   static const std::unordered_map<std::string_view, OperationEntry> ops = [] {
     const std::pair<std::string_view, Operation> handlers[] = {
-        {"CreateTable", typed<req::CreateTableInput, create_table>},
-        {"DescribeTable", typed<req::DescribeTableInput, describe_table>},
-        {"ListTables", typed<req::ListTablesInput, list_tables>},
-        {"UpdateTable", typed<req::UpdateTableInput, update_table>},
-        {"DeleteTable", typed<req::DeleteTableInput, delete_table>},
-        {"TagResource", typed<req::TagResourceInput, tag_resource>},
-        {"UntagResource", typed<req::UntagResourceInput, untag_resource>},
-        {"ListTagsOfResource", typed<req::ListTagsOfResourceInput, list_tags_of_resource>},
-        {"DescribeLimits", typed<req::DescribeLimitsInput, describe_limits>},
-        {"DescribeEndpoints", typed<req::DescribeEndpointsRequest, describe_endpoints>},
-        {"PutItem", typed<req::PutItemInput, put_item>},
-        {"GetItem", typed<req::GetItemInput, get_item>},
-        {"UpdateItem", typed<req::UpdateItemInput, update_item>},
-        {"DeleteItem", typed<req::DeleteItemInput, delete_item>},
-        {"BatchGetItem", typed<req::BatchGetItemInput, batch_get_item>},
-        {"BatchWriteItem", typed<req::BatchWriteItemInput, batch_write_item>},
-        {"Query", typed<req::QueryInput, query>},
-        {"TransactWriteItems", typed<req::TransactWriteItemsInput, transact_write_items>},
-        {"TransactGetItems", typed<req::TransactGetItemsInput, transact_get_items>},
-        {"Scan", typed<req::ScanInput, scan>},
+        {"CreateTable", typed<create_table>},
+        {"DescribeTable", typed<describe_table>},
+        {"ListTables", typed<list_tables>},
+        {"UpdateTable", typed<update_table>},
+        {"DeleteTable", typed<delete_table>},
+        {"TagResource", typed<tag_resource>},
+        {"UntagResource", typed<untag_resource>},
+        {"ListTagsOfResource", typed<list_tags_of_resource>},
+        {"DescribeLimits", typed<describe_limits>},
+        {"DescribeEndpoints", typed<describe_endpoints>},
+        {"PutItem", typed<put_item>},
+        {"GetItem", typed<get_item>},
+        {"UpdateItem", typed<update_item>},
+        {"DeleteItem", typed<delete_item>},
+        {"BatchGetItem", typed<batch_get_item>},
+        {"BatchWriteItem", typed<batch_write_item>},
+        {"Query", typed<query>},
+        {"TransactWriteItems", typed<transact_write_items>},
+        {"TransactGetItems", typed<transact_get_items>},
+        {"Scan", typed<scan>},
     };
     std::unordered_map<std::string_view, OperationEntry> map;
     for (const auto& [name, run] : handlers) map.emplace(name, OperationEntry{run});

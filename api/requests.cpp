@@ -7,7 +7,8 @@
 
 #include <simdjson.h>
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 
 #include "api/attribute_json.h"
 #include "api/shapes.h"
@@ -409,6 +410,342 @@ const MemberDef kMembers[] = {
     {"TimeToLiveSpecification", 232, true},
     {"Enabled", 233, true},
     {"AttributeName", 234, true},
+    {"Responses", 236, false},
+    {"ConsumedCapacity", 242, false},
+    {"Error", 238, false},
+    {"TableName", 21, false},
+    {"Item", 241, false},
+    {"Code", 239, false},
+    {"Message", 240, false},
+    {"TableName", 21, false},
+    {"CapacityUnits", 244, false},
+    {"ReadCapacityUnits", 244, false},
+    {"WriteCapacityUnits", 244, false},
+    {"Table", 245, false},
+    {"LocalSecondaryIndexes", 246, false},
+    {"GlobalSecondaryIndexes", 246, false},
+    {"ReadCapacityUnits", 244, false},
+    {"WriteCapacityUnits", 244, false},
+    {"CapacityUnits", 244, false},
+    {"Responses", 248, false},
+    {"UnprocessedKeys", 20, false},
+    {"ConsumedCapacity", 242, false},
+    {"UnprocessedItems", 30, false},
+    {"ItemCollectionMetrics", 251, false},
+    {"ConsumedCapacity", 242, false},
+    {"ItemCollectionKey", 254, false},
+    {"SizeEstimateRangeGB", 255, false},
+    {"BackupDetails", 258, false},
+    {"BackupArn", 77, true},
+    {"BackupName", 38, true},
+    {"BackupSizeBytes", 259, false},
+    {"BackupStatus", 260, true},
+    {"BackupType", 261, true},
+    {"BackupCreationDateTime", 262, true},
+    {"BackupExpiryDateTime", 164, false},
+    {"GlobalTableDescription", 264, false},
+    {"ReplicationGroup", 265, false},
+    {"GlobalTableArn", 273, false},
+    {"CreationDateTime", 164, false},
+    {"GlobalTableStatus", 274, false},
+    {"GlobalTableName", 21, false},
+    {"RegionName", 42, false},
+    {"ReplicaStatus", 267, false},
+    {"ReplicaStatusDescription", 268, false},
+    {"ReplicaStatusPercentProgress", 269, false},
+    {"KMSMasterKeyId", 69, false},
+    {"ProvisionedThroughputOverride", 219, false},
+    {"GlobalSecondaryIndexes", 270, false},
+    {"ReplicaInaccessibleDateTime", 164, false},
+    {"ReplicaTableClassSummary", 272, false},
+    {"IndexName", 53, false},
+    {"ProvisionedThroughputOverride", 219, false},
+    {"TableClass", 74, false},
+    {"LastUpdateDateTime", 164, false},
+    {"TableDescription", 276, false},
+    {"AttributeDefinitions", 44, false},
+    {"TableName", 21, false},
+    {"KeySchema", 48, false},
+    {"TableStatus", 277, false},
+    {"CreationDateTime", 164, false},
+    {"ProvisionedThroughput", 278, false},
+    {"TableSizeBytes", 280, false},
+    {"ItemCount", 280, false},
+    {"TableArn", 240, false},
+    {"TableId", 281, false},
+    {"BillingModeSummary", 282, false},
+    {"LocalSecondaryIndexes", 283, false},
+    {"GlobalSecondaryIndexes", 285, false},
+    {"StreamSpecification", 63, false},
+    {"LatestStreamLabel", 240, false},
+    {"LatestStreamArn", 107, false},
+    {"GlobalTableVersion", 240, false},
+    {"Replicas", 265, false},
+    {"RestoreSummary", 289, false},
+    {"SSEDescription", 291, false},
+    {"ArchivalSummary", 294, false},
+    {"TableClassSummary", 272, false},
+    {"DeletionProtectionEnabled", 75, false},
+    {"LastIncreaseDateTime", 164, false},
+    {"LastDecreaseDateTime", 164, false},
+    {"NumberOfDecreasesToday", 61, false},
+    {"ReadCapacityUnits", 279, false},
+    {"WriteCapacityUnits", 279, false},
+    {"BillingMode", 62, false},
+    {"LastUpdateToPayPerRequestDateTime", 164, false},
+    {"IndexName", 53, false},
+    {"KeySchema", 48, false},
+    {"Projection", 54, false},
+    {"IndexSizeBytes", 280, false},
+    {"ItemCount", 280, false},
+    {"IndexArn", 240, false},
+    {"IndexName", 53, false},
+    {"KeySchema", 48, false},
+    {"Projection", 54, false},
+    {"IndexStatus", 287, false},
+    {"Backfilling", 288, false},
+    {"ProvisionedThroughput", 278, false},
+    {"IndexSizeBytes", 280, false},
+    {"ItemCount", 280, false},
+    {"IndexArn", 240, false},
+    {"SourceBackupArn", 77, false},
+    {"SourceTableArn", 116, false},
+    {"RestoreDateTime", 164, true},
+    {"RestoreInProgress", 290, true},
+    {"Status", 292, false},
+    {"SSEType", 68, false},
+    {"KMSMasterKeyArn", 293, false},
+    {"InaccessibleEncryptionDateTime", 164, false},
+    {"ArchivalDateTime", 164, false},
+    {"ArchivalReason", 295, false},
+    {"ArchivalBackupArn", 77, false},
+    {"BackupDescription", 297, false},
+    {"BackupDetails", 258, false},
+    {"SourceTableDetails", 298, false},
+    {"SourceTableFeatureDetails", 301, false},
+    {"TableName", 21, true},
+    {"TableId", 281, true},
+    {"TableArn", 116, false},
+    {"TableSizeBytes", 280, false},
+    {"KeySchema", 48, true},
+    {"TableCreationDateTime", 299, true},
+    {"ProvisionedThroughput", 60, true},
+    {"ItemCount", 300, false},
+    {"BillingMode", 62, false},
+    {"LocalSecondaryIndexes", 302, false},
+    {"GlobalSecondaryIndexes", 304, false},
+    {"StreamDescription", 63, false},
+    {"TimeToLiveDescription", 306, false},
+    {"SSEDescription", 291, false},
+    {"IndexName", 53, false},
+    {"KeySchema", 48, false},
+    {"Projection", 54, false},
+    {"IndexName", 53, false},
+    {"KeySchema", 48, false},
+    {"Projection", 54, false},
+    {"ProvisionedThroughput", 60, false},
+    {"TimeToLiveStatus", 307, false},
+    {"AttributeName", 234, false},
+    {"Attributes", 241, false},
+    {"ConsumedCapacity", 243, false},
+    {"ItemCollectionMetrics", 253, false},
+    {"TableDescription", 276, false},
+    {"BackupDescription", 297, false},
+    {"ContinuousBackupsDescription", 312, false},
+    {"ContinuousBackupsStatus", 313, true},
+    {"PointInTimeRecoveryDescription", 314, false},
+    {"PointInTimeRecoveryStatus", 315, false},
+    {"EarliestRestorableDateTime", 164, false},
+    {"LatestRestorableDateTime", 164, false},
+    {"TableName", 21, false},
+    {"IndexName", 53, false},
+    {"ContributorInsightsRuleList", 317, false},
+    {"ContributorInsightsStatus", 319, false},
+    {"LastUpdateDateTime", 320, false},
+    {"FailureException", 321, false},
+    {"ExceptionName", 322, false},
+    {"ExceptionDescription", 323, false},
+    {"Endpoints", 325, true},
+    {"Address", 240, true},
+    {"CachePeriodInMinutes", 280, true},
+    {"ExportDescription", 328, false},
+    {"ExportArn", 96, false},
+    {"ExportStatus", 329, false},
+    {"StartTime", 330, false},
+    {"EndTime", 331, false},
+    {"ExportManifest", 332, false},
+    {"TableArn", 116, false},
+    {"TableId", 281, false},
+    {"ExportTime", 117, false},
+    {"ClientToken", 118, false},
+    {"S3Bucket", 119, false},
+    {"S3BucketOwner", 120, false},
+    {"S3Prefix", 121, false},
+    {"S3SseAlgorithm", 122, false},
+    {"S3SseKmsKeyId", 123, false},
+    {"FailureCode", 333, false},
+    {"FailureMessage", 334, false},
+    {"ExportFormat", 124, false},
+    {"BilledSizeBytes", 335, false},
+    {"ItemCount", 300, false},
+    {"GlobalTableDescription", 264, false},
+    {"GlobalTableName", 21, false},
+    {"ReplicaSettings", 338, false},
+    {"RegionName", 42, true},
+    {"ReplicaStatus", 267, false},
+    {"ReplicaBillingModeSummary", 282, false},
+    {"ReplicaProvisionedReadCapacityUnits", 279, false},
+    {"ReplicaProvisionedReadCapacityAutoScalingSettings", 340, false},
+    {"ReplicaProvisionedWriteCapacityUnits", 279, false},
+    {"ReplicaProvisionedWriteCapacityAutoScalingSettings", 340, false},
+    {"ReplicaGlobalSecondaryIndexSettings", 344, false},
+    {"ReplicaTableClassSummary", 272, false},
+    {"MinimumUnits", 61, false},
+    {"MaximumUnits", 61, false},
+    {"AutoScalingDisabled", 81, false},
+    {"AutoScalingRoleArn", 240, false},
+    {"ScalingPolicies", 341, false},
+    {"PolicyName", 196, false},
+    {"TargetTrackingScalingPolicyConfiguration", 343, false},
+    {"DisableScaleIn", 81, false},
+    {"ScaleInCooldown", 198, false},
+    {"ScaleOutCooldown", 198, false},
+    {"TargetValue", 199, true},
+    {"IndexName", 53, true},
+    {"IndexStatus", 287, false},
+    {"ProvisionedReadCapacityUnits", 61, false},
+    {"ProvisionedReadCapacityAutoScalingSettings", 340, false},
+    {"ProvisionedWriteCapacityUnits", 61, false},
+    {"ProvisionedWriteCapacityAutoScalingSettings", 340, false},
+    {"ImportTableDescription", 347, true},
+    {"ImportArn", 100, false},
+    {"ImportStatus", 348, false},
+    {"TableArn", 116, false},
+    {"TableId", 281, false},
+    {"ClientToken", 118, false},
+    {"S3BucketSource", 127, false},
+    {"ErrorCount", 349, false},
+    {"CloudWatchLogGroupArn", 350, false},
+    {"InputFormat", 128, false},
+    {"InputFormatOptions", 129, false},
+    {"InputCompressionType", 134, false},
+    {"TableCreationParameters", 135, false},
+    {"StartTime", 351, false},
+    {"EndTime", 352, false},
+    {"ProcessedSizeBytes", 280, false},
+    {"ProcessedItemCount", 353, false},
+    {"ImportedItemCount", 354, false},
+    {"FailureCode", 333, false},
+    {"FailureMessage", 334, false},
+    {"TableName", 21, false},
+    {"KinesisDataStreamDestinations", 356, false},
+    {"StreamArn", 107, false},
+    {"DestinationStatus", 358, false},
+    {"DestinationStatusDescription", 240, false},
+    {"AccountMaxReadCapacityUnits", 61, false},
+    {"AccountMaxWriteCapacityUnits", 61, false},
+    {"TableMaxReadCapacityUnits", 61, false},
+    {"TableMaxWriteCapacityUnits", 61, false},
+    {"Table", 276, false},
+    {"TableAutoScalingDescription", 362, false},
+    {"TableName", 21, false},
+    {"TableStatus", 277, false},
+    {"Replicas", 363, false},
+    {"RegionName", 42, false},
+    {"GlobalSecondaryIndexes", 365, false},
+    {"ReplicaProvisionedReadCapacityAutoScalingSettings", 340, false},
+    {"ReplicaProvisionedWriteCapacityAutoScalingSettings", 340, false},
+    {"ReplicaStatus", 267, false},
+    {"IndexName", 53, false},
+    {"IndexStatus", 287, false},
+    {"ProvisionedReadCapacityAutoScalingSettings", 340, false},
+    {"ProvisionedWriteCapacityAutoScalingSettings", 340, false},
+    {"TimeToLiveDescription", 306, false},
+    {"TableName", 21, false},
+    {"StreamArn", 107, false},
+    {"DestinationStatus", 358, false},
+    {"Items", 249, false},
+    {"NextToken", 109, false},
+    {"ConsumedCapacity", 243, false},
+    {"LastEvaluatedKey", 24, false},
+    {"Responses", 371, false},
+    {"ConsumedCapacity", 242, false},
+    {"Item", 241, false},
+    {"ExportDescription", 328, false},
+    {"Item", 241, false},
+    {"ConsumedCapacity", 243, false},
+    {"ImportTableDescription", 347, true},
+    {"BackupSummaries", 377, false},
+    {"LastEvaluatedBackupArn", 77, false},
+    {"TableName", 21, false},
+    {"TableId", 281, false},
+    {"TableArn", 116, false},
+    {"BackupArn", 77, false},
+    {"BackupName", 38, false},
+    {"BackupCreationDateTime", 262, false},
+    {"BackupExpiryDateTime", 164, false},
+    {"BackupStatus", 260, false},
+    {"BackupType", 261, false},
+    {"BackupSizeBytes", 259, false},
+    {"ContributorInsightsSummaries", 380, false},
+    {"NextToken", 142, false},
+    {"TableName", 21, false},
+    {"IndexName", 53, false},
+    {"ContributorInsightsStatus", 319, false},
+    {"ExportSummaries", 383, false},
+    {"NextToken", 146, false},
+    {"ExportArn", 96, false},
+    {"ExportStatus", 329, false},
+    {"GlobalTables", 386, false},
+    {"LastEvaluatedGlobalTableName", 21, false},
+    {"GlobalTableName", 21, false},
+    {"ReplicationGroup", 40, false},
+    {"ImportSummaryList", 389, false},
+    {"NextToken", 150, false},
+    {"ImportArn", 100, false},
+    {"ImportStatus", 348, false},
+    {"TableArn", 116, false},
+    {"S3BucketSource", 127, false},
+    {"CloudWatchLogGroupArn", 350, false},
+    {"InputFormat", 128, false},
+    {"StartTime", 351, false},
+    {"EndTime", 352, false},
+    {"TableNames", 392, false},
+    {"LastEvaluatedTableName", 21, false},
+    {"Tags", 70, false},
+    {"NextToken", 142, false},
+    {"Attributes", 241, false},
+    {"ConsumedCapacity", 243, false},
+    {"ItemCollectionMetrics", 253, false},
+    {"Items", 249, false},
+    {"Count", 396, false},
+    {"ScannedCount", 396, false},
+    {"LastEvaluatedKey", 24, false},
+    {"ConsumedCapacity", 243, false},
+    {"TableDescription", 276, false},
+    {"TableDescription", 276, false},
+    {"Items", 249, false},
+    {"Count", 396, false},
+    {"ScannedCount", 396, false},
+    {"LastEvaluatedKey", 24, false},
+    {"ConsumedCapacity", 243, false},
+    {"ConsumedCapacity", 242, false},
+    {"Responses", 371, false},
+    {"ConsumedCapacity", 242, false},
+    {"ItemCollectionMetrics", 251, false},
+    {"ContinuousBackupsDescription", 312, false},
+    {"TableName", 21, false},
+    {"IndexName", 53, false},
+    {"ContributorInsightsStatus", 319, false},
+    {"GlobalTableDescription", 264, false},
+    {"GlobalTableName", 21, false},
+    {"ReplicaSettings", 338, false},
+    {"Attributes", 241, false},
+    {"ConsumedCapacity", 243, false},
+    {"ItemCollectionMetrics", 253, false},
+    {"TableDescription", 276, false},
+    {"TableAutoScalingDescription", 362, false},
+    {"TimeToLiveSpecification", 232, false},
 };
 const char* const kEnums[] = {
     "INDEXES",
@@ -479,6 +816,76 @@ const char* const kEnums[] = {
     "ADD",
     "PUT",
     "DELETE",
+    "ConditionalCheckFailed",
+    "ItemCollectionSizeLimitExceeded",
+    "RequestLimitExceeded",
+    "ValidationError",
+    "ProvisionedThroughputExceeded",
+    "TransactionConflict",
+    "ThrottlingError",
+    "InternalServerError",
+    "ResourceNotFound",
+    "AccessDenied",
+    "DuplicateItem",
+    "CREATING",
+    "DELETED",
+    "AVAILABLE",
+    "USER",
+    "SYSTEM",
+    "AWS_BACKUP",
+    "CREATING",
+    "CREATION_FAILED",
+    "UPDATING",
+    "DELETING",
+    "ACTIVE",
+    "REGION_DISABLED",
+    "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+    "CREATING",
+    "ACTIVE",
+    "DELETING",
+    "UPDATING",
+    "CREATING",
+    "UPDATING",
+    "DELETING",
+    "ACTIVE",
+    "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+    "ARCHIVING",
+    "ARCHIVED",
+    "CREATING",
+    "UPDATING",
+    "DELETING",
+    "ACTIVE",
+    "ENABLING",
+    "ENABLED",
+    "DISABLING",
+    "DISABLED",
+    "UPDATING",
+    "ENABLING",
+    "DISABLING",
+    "ENABLED",
+    "DISABLED",
+    "ENABLED",
+    "DISABLED",
+    "ENABLED",
+    "DISABLED",
+    "ENABLING",
+    "ENABLED",
+    "DISABLING",
+    "DISABLED",
+    "FAILED",
+    "IN_PROGRESS",
+    "COMPLETED",
+    "FAILED",
+    "IN_PROGRESS",
+    "COMPLETED",
+    "CANCELLING",
+    "CANCELLED",
+    "FAILED",
+    "ENABLING",
+    "ACTIVE",
+    "DISABLING",
+    "DISABLED",
+    "ENABLE_FAILED",
 };
 const ShapeDef kShapes[] = {
     {"BatchExecuteStatementInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 0, 2, 0, 0, -1, -1, -1},
@@ -726,6 +1133,190 @@ const ShapeDef kShapes[] = {
     {"TimeToLiveSpecification", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 379, 2, 68, 0, -1, -1, -1},
     {"TimeToLiveEnabled", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 381, 0, 68, 0, -1, -1, -1},
     {"TimeToLiveAttributeName", ShapeKind::String, 1, 1, 1, 255, kPatternNone, 381, 0, 68, 0, -1, -1, -1},
+    {"BatchExecuteStatementOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 381, 2, 68, 0, -1, -1, -1},
+    {"PartiQLBatchResponse", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 383, 0, 68, 0, 237, -1, -1},
+    {"BatchStatementResponse", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 383, 3, 68, 0, -1, -1, -1},
+    {"BatchStatementError", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 386, 2, 68, 0, -1, -1, -1},
+    {"BatchStatementErrorCodeEnum", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 388, 0, 68, 11, -1, -1, -1},
+    {"String", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 388, 0, 79, 0, -1, -1, -1},
+    {"AttributeMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 388, 0, 79, 0, -1, 13, 5},
+    {"ConsumedCapacityMultiple", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 388, 0, 79, 0, 243, -1, -1},
+    {"ConsumedCapacity", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 388, 7, 79, 0, -1, -1, -1},
+    {"ConsumedCapacityUnits", ShapeKind::Double, 0, 0, 0, 0, kPatternNone, 395, 0, 79, 0, -1, -1, -1},
+    {"Capacity", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 395, 3, 79, 0, -1, -1, -1},
+    {"SecondaryIndexesCapacityMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 398, 0, 79, 0, -1, 53, 245},
+    {"BatchGetItemOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 398, 3, 79, 0, -1, -1, -1},
+    {"BatchGetResponseMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 401, 0, 79, 0, -1, 21, 249},
+    {"ItemList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 401, 0, 79, 0, 241, -1, -1},
+    {"BatchWriteItemOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 401, 3, 79, 0, -1, -1, -1},
+    {"ItemCollectionMetricsPerTable", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 404, 0, 79, 0, -1, 21, 252},
+    {"ItemCollectionMetricsMultiple", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 404, 0, 79, 0, 253, -1, -1},
+    {"ItemCollectionMetrics", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 404, 2, 79, 0, -1, -1, -1},
+    {"ItemCollectionKeyAttributeMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 406, 0, 79, 0, -1, 13, 5},
+    {"ItemCollectionSizeEstimateRange", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 406, 0, 79, 0, 256, -1, -1},
+    {"ItemCollectionSizeEstimateBound", ShapeKind::Double, 0, 0, 0, 0, kPatternNone, 406, 0, 79, 0, -1, -1, -1},
+    {"CreateBackupOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 406, 1, 79, 0, -1, -1, -1},
+    {"BackupDetails", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 407, 7, 79, 0, -1, -1, -1},
+    {"BackupSizeBytes", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 414, 0, 79, 0, -1, -1, -1},
+    {"BackupStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 414, 0, 79, 3, -1, -1, -1},
+    {"BackupType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 414, 0, 82, 3, -1, -1, -1},
+    {"BackupCreationDateTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 414, 0, 85, 0, -1, -1, -1},
+    {"CreateGlobalTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 414, 1, 85, 0, -1, -1, -1},
+    {"GlobalTableDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 415, 5, 85, 0, -1, -1, -1},
+    {"ReplicaDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 420, 0, 85, 0, 266, -1, -1},
+    {"ReplicaDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 420, 9, 85, 0, -1, -1, -1},
+    {"ReplicaStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 429, 0, 85, 7, -1, -1, -1},
+    {"ReplicaStatusDescription", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 429, 0, 92, 0, -1, -1, -1},
+    {"ReplicaStatusPercentProgress", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 429, 0, 92, 0, -1, -1, -1},
+    {"ReplicaGlobalSecondaryIndexDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 429, 0, 92, 0, 271, -1,
+     -1},
+    {"ReplicaGlobalSecondaryIndexDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 429, 2, 92, 0, -1, -1,
+     -1},
+    {"TableClassSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 431, 2, 92, 0, -1, -1, -1},
+    {"GlobalTableArnString", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 433, 0, 92, 0, -1, -1, -1},
+    {"GlobalTableStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 433, 0, 92, 4, -1, -1, -1},
+    {"CreateTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 433, 1, 96, 0, -1, -1, -1},
+    {"TableDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 434, 23, 96, 0, -1, -1, -1},
+    {"TableStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 457, 0, 96, 7, -1, -1, -1},
+    {"ProvisionedThroughputDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 457, 5, 103, 0, -1, -1, -1},
+    {"NonNegativeLongObject", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 462, 0, 103, 0, -1, -1, -1},
+    {"Long", ShapeKind::Long, 0, 0, 0, 0, kPatternNone, 462, 0, 103, 0, -1, -1, -1},
+    {"TableId", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 462, 0, 103, 0, -1, -1, -1},
+    {"BillingModeSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 462, 2, 103, 0, -1, -1, -1},
+    {"LocalSecondaryIndexDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 464, 0, 103, 0, 284, -1, -1},
+    {"LocalSecondaryIndexDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 464, 6, 103, 0, -1, -1, -1},
+    {"GlobalSecondaryIndexDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 470, 0, 103, 0, 286, -1, -1},
+    {"GlobalSecondaryIndexDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 470, 9, 103, 0, -1, -1, -1},
+    {"IndexStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 479, 0, 103, 4, -1, -1, -1},
+    {"Backfilling", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 479, 0, 107, 0, -1, -1, -1},
+    {"RestoreSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 479, 4, 107, 0, -1, -1, -1},
+    {"RestoreInProgress", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 483, 0, 107, 0, -1, -1, -1},
+    {"SSEDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 483, 4, 107, 0, -1, -1, -1},
+    {"SSEStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 487, 0, 107, 5, -1, -1, -1},
+    {"KMSMasterKeyArn", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 487, 0, 112, 0, -1, -1, -1},
+    {"ArchivalSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 487, 3, 112, 0, -1, -1, -1},
+    {"ArchivalReason", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 490, 0, 112, 0, -1, -1, -1},
+    {"DeleteBackupOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 490, 1, 112, 0, -1, -1, -1},
+    {"BackupDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 491, 3, 112, 0, -1, -1, -1},
+    {"SourceTableDetails", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 494, 9, 112, 0, -1, -1, -1},
+    {"TableCreationDateTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 503, 0, 112, 0, -1, -1, -1},
+    {"ItemCount", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 503, 0, 112, 0, -1, -1, -1},
+    {"SourceTableFeatureDetails", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 503, 5, 112, 0, -1, -1, -1},
+    {"LocalSecondaryIndexes", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 508, 0, 112, 0, 303, -1, -1},
+    {"LocalSecondaryIndexInfo", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 508, 3, 112, 0, -1, -1, -1},
+    {"GlobalSecondaryIndexes", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 511, 0, 112, 0, 305, -1, -1},
+    {"GlobalSecondaryIndexInfo", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 511, 4, 112, 0, -1, -1, -1},
+    {"TimeToLiveDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 515, 2, 112, 0, -1, -1, -1},
+    {"TimeToLiveStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 517, 0, 112, 4, -1, -1, -1},
+    {"DeleteItemOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 517, 3, 116, 0, -1, -1, -1},
+    {"DeleteTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 520, 1, 116, 0, -1, -1, -1},
+    {"DescribeBackupOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 521, 1, 116, 0, -1, -1, -1},
+    {"DescribeContinuousBackupsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 522, 1, 116, 0, -1, -1, -1},
+    {"ContinuousBackupsDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 523, 2, 116, 0, -1, -1, -1},
+    {"ContinuousBackupsStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 525, 0, 116, 2, -1, -1, -1},
+    {"PointInTimeRecoveryDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 525, 3, 118, 0, -1, -1, -1},
+    {"PointInTimeRecoveryStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 528, 0, 118, 2, -1, -1, -1},
+    {"DescribeContributorInsightsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 528, 6, 120, 0, -1, -1, -1},
+    {"ContributorInsightsRuleList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 534, 0, 120, 0, 318, -1, -1},
+    {"ContributorInsightsRule", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 534, 0, 120, 0, -1, -1, -1},
+    {"ContributorInsightsStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 534, 0, 120, 5, -1, -1, -1},
+    {"LastUpdateDateTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 534, 0, 125, 0, -1, -1, -1},
+    {"FailureException", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 534, 2, 125, 0, -1, -1, -1},
+    {"ExceptionName", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 536, 0, 125, 0, -1, -1, -1},
+    {"ExceptionDescription", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 536, 0, 125, 0, -1, -1, -1},
+    {"DescribeEndpointsResponse", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 536, 1, 125, 0, -1, -1, -1},
+    {"Endpoints", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 537, 0, 125, 0, 326, -1, -1},
+    {"Endpoint", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 537, 2, 125, 0, -1, -1, -1},
+    {"DescribeExportOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 539, 1, 125, 0, -1, -1, -1},
+    {"ExportDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 540, 19, 125, 0, -1, -1, -1},
+    {"ExportStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 559, 0, 125, 3, -1, -1, -1},
+    {"ExportStartTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 559, 0, 128, 0, -1, -1, -1},
+    {"ExportEndTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 559, 0, 128, 0, -1, -1, -1},
+    {"ExportManifest", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 559, 0, 128, 0, -1, -1, -1},
+    {"FailureCode", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 559, 0, 128, 0, -1, -1, -1},
+    {"FailureMessage", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 559, 0, 128, 0, -1, -1, -1},
+    {"BilledSizeBytes", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 559, 0, 128, 0, -1, -1, -1},
+    {"DescribeGlobalTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 559, 1, 128, 0, -1, -1, -1},
+    {"DescribeGlobalTableSettingsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 560, 2, 128, 0, -1, -1, -1},
+    {"ReplicaSettingsDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 562, 0, 128, 0, 339, -1, -1},
+    {"ReplicaSettingsDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 562, 9, 128, 0, -1, -1, -1},
+    {"AutoScalingSettingsDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 571, 5, 128, 0, -1, -1, -1},
+    {"AutoScalingPolicyDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 576, 0, 128, 0, 342, -1, -1},
+    {"AutoScalingPolicyDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 576, 2, 128, 0, -1, -1, -1},
+    {"AutoScalingTargetTrackingScalingPolicyConfigurationDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone,
+     578, 4, 128, 0, -1, -1, -1},
+    {"ReplicaGlobalSecondaryIndexSettingsDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 582, 0, 128, 0,
+     345, -1, -1},
+    {"ReplicaGlobalSecondaryIndexSettingsDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 582, 6, 128, 0,
+     -1, -1, -1},
+    {"DescribeImportOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 588, 1, 128, 0, -1, -1, -1},
+    {"ImportTableDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 589, 19, 128, 0, -1, -1, -1},
+    {"ImportStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 608, 0, 128, 5, -1, -1, -1},
+    {"ErrorCount", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 608, 0, 133, 0, -1, -1, -1},
+    {"CloudWatchLogGroupArn", ShapeKind::String, 1, 1, 1, 1024, kPatternNone, 608, 0, 133, 0, -1, -1, -1},
+    {"ImportStartTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 608, 0, 133, 0, -1, -1, -1},
+    {"ImportEndTime", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 608, 0, 133, 0, -1, -1, -1},
+    {"ProcessedItemCount", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 608, 0, 133, 0, -1, -1, -1},
+    {"ImportedItemCount", ShapeKind::Long, 1, 0, 0, 0, kPatternNone, 608, 0, 133, 0, -1, -1, -1},
+    {"DescribeKinesisStreamingDestinationOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 608, 2, 133, 0, -1,
+     -1, -1},
+    {"KinesisDataStreamDestinations", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 610, 0, 133, 0, 357, -1, -1},
+    {"KinesisDataStreamDestination", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 610, 3, 133, 0, -1, -1, -1},
+    {"DestinationStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 613, 0, 133, 5, -1, -1, -1},
+    {"DescribeLimitsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 613, 4, 138, 0, -1, -1, -1},
+    {"DescribeTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 617, 1, 138, 0, -1, -1, -1},
+    {"DescribeTableReplicaAutoScalingOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 618, 1, 138, 0, -1, -1,
+     -1},
+    {"TableAutoScalingDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 619, 3, 138, 0, -1, -1, -1},
+    {"ReplicaAutoScalingDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 622, 0, 138, 0, 364, -1, -1},
+    {"ReplicaAutoScalingDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 622, 5, 138, 0, -1, -1, -1},
+    {"ReplicaGlobalSecondaryIndexAutoScalingDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 627, 0, 138, 0,
+     366, -1, -1},
+    {"ReplicaGlobalSecondaryIndexAutoScalingDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 627, 4, 138,
+     0, -1, -1, -1},
+    {"DescribeTimeToLiveOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 631, 1, 138, 0, -1, -1, -1},
+    {"KinesisStreamingDestinationOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 632, 3, 138, 0, -1, -1, -1},
+    {"ExecuteStatementOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 635, 4, 138, 0, -1, -1, -1},
+    {"ExecuteTransactionOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 639, 2, 138, 0, -1, -1, -1},
+    {"ItemResponseList", ShapeKind::List, 1, 1, 1, 100, kPatternNone, 641, 0, 138, 0, 372, -1, -1},
+    {"ItemResponse", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 641, 1, 138, 0, -1, -1, -1},
+    {"ExportTableToPointInTimeOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 642, 1, 138, 0, -1, -1, -1},
+    {"GetItemOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 643, 2, 138, 0, -1, -1, -1},
+    {"ImportTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 645, 1, 138, 0, -1, -1, -1},
+    {"ListBackupsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 646, 2, 138, 0, -1, -1, -1},
+    {"BackupSummaries", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 648, 0, 138, 0, 378, -1, -1},
+    {"BackupSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 648, 10, 138, 0, -1, -1, -1},
+    {"ListContributorInsightsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 658, 2, 138, 0, -1, -1, -1},
+    {"ContributorInsightsSummaries", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 660, 0, 138, 0, 381, -1, -1},
+    {"ContributorInsightsSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 660, 3, 138, 0, -1, -1, -1},
+    {"ListExportsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 663, 2, 138, 0, -1, -1, -1},
+    {"ExportSummaries", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 665, 0, 138, 0, 384, -1, -1},
+    {"ExportSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 665, 2, 138, 0, -1, -1, -1},
+    {"ListGlobalTablesOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 667, 2, 138, 0, -1, -1, -1},
+    {"GlobalTableList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 669, 0, 138, 0, 387, -1, -1},
+    {"GlobalTable", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 669, 2, 138, 0, -1, -1, -1},
+    {"ListImportsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 671, 2, 138, 0, -1, -1, -1},
+    {"ImportSummaryList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 673, 0, 138, 0, 390, -1, -1},
+    {"ImportSummary", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 673, 8, 138, 0, -1, -1, -1},
+    {"ListTablesOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 681, 2, 138, 0, -1, -1, -1},
+    {"TableNameList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 683, 0, 138, 0, 21, -1, -1},
+    {"ListTagsOfResourceOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 683, 2, 138, 0, -1, -1, -1},
+    {"PutItemOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 685, 3, 138, 0, -1, -1, -1},
+    {"QueryOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 688, 5, 138, 0, -1, -1, -1},
+    {"Integer", ShapeKind::Integer, 0, 0, 0, 0, kPatternNone, 693, 0, 138, 0, -1, -1, -1},
+    {"RestoreTableFromBackupOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 693, 1, 138, 0, -1, -1, -1},
+    {"RestoreTableToPointInTimeOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 694, 1, 138, 0, -1, -1, -1},
+    {"ScanOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 695, 5, 138, 0, -1, -1, -1},
+    {"TransactGetItemsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 700, 2, 138, 0, -1, -1, -1},
+    {"TransactWriteItemsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 702, 2, 138, 0, -1, -1, -1},
+    {"UpdateContinuousBackupsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 704, 1, 138, 0, -1, -1, -1},
+    {"UpdateContributorInsightsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 705, 3, 138, 0, -1, -1, -1},
+    {"UpdateGlobalTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 708, 1, 138, 0, -1, -1, -1},
+    {"UpdateGlobalTableSettingsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 709, 2, 138, 0, -1, -1, -1},
+    {"UpdateItemOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 711, 3, 138, 0, -1, -1, -1},
+    {"UpdateTableOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 714, 1, 138, 0, -1, -1, -1},
+    {"UpdateTableReplicaAutoScalingOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 715, 1, 138, 0, -1, -1, -1},
+    {"UpdateTimeToLiveOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 716, 1, 138, 0, -1, -1, -1},
 };
 const ServiceModel kModel{kShapes, kMembers, kEnums, "com.amazonaws.dynamodb.v20120810"};
 
@@ -967,6 +1558,181 @@ enum : int {
   TimeToLiveSpecification = 232,
   TimeToLiveEnabled = 233,
   TimeToLiveAttributeName = 234,
+  BatchExecuteStatementOutput = 235,
+  PartiQLBatchResponse = 236,
+  BatchStatementResponse = 237,
+  BatchStatementError = 238,
+  BatchStatementErrorCodeEnum = 239,
+  String = 240,
+  AttributeMap = 241,
+  ConsumedCapacityMultiple = 242,
+  ConsumedCapacity = 243,
+  ConsumedCapacityUnits = 244,
+  Capacity = 245,
+  SecondaryIndexesCapacityMap = 246,
+  BatchGetItemOutput = 247,
+  BatchGetResponseMap = 248,
+  ItemList = 249,
+  BatchWriteItemOutput = 250,
+  ItemCollectionMetricsPerTable = 251,
+  ItemCollectionMetricsMultiple = 252,
+  ItemCollectionMetrics = 253,
+  ItemCollectionKeyAttributeMap = 254,
+  ItemCollectionSizeEstimateRange = 255,
+  ItemCollectionSizeEstimateBound = 256,
+  CreateBackupOutput = 257,
+  BackupDetails = 258,
+  BackupSizeBytes = 259,
+  BackupStatus = 260,
+  BackupType = 261,
+  BackupCreationDateTime = 262,
+  CreateGlobalTableOutput = 263,
+  GlobalTableDescription = 264,
+  ReplicaDescriptionList = 265,
+  ReplicaDescription = 266,
+  ReplicaStatus = 267,
+  ReplicaStatusDescription = 268,
+  ReplicaStatusPercentProgress = 269,
+  ReplicaGlobalSecondaryIndexDescriptionList = 270,
+  ReplicaGlobalSecondaryIndexDescription = 271,
+  TableClassSummary = 272,
+  GlobalTableArnString = 273,
+  GlobalTableStatus = 274,
+  CreateTableOutput = 275,
+  TableDescription = 276,
+  TableStatus = 277,
+  ProvisionedThroughputDescription = 278,
+  NonNegativeLongObject = 279,
+  Long = 280,
+  TableId = 281,
+  BillingModeSummary = 282,
+  LocalSecondaryIndexDescriptionList = 283,
+  LocalSecondaryIndexDescription = 284,
+  GlobalSecondaryIndexDescriptionList = 285,
+  GlobalSecondaryIndexDescription = 286,
+  IndexStatus = 287,
+  Backfilling = 288,
+  RestoreSummary = 289,
+  RestoreInProgress = 290,
+  SSEDescription = 291,
+  SSEStatus = 292,
+  KMSMasterKeyArn = 293,
+  ArchivalSummary = 294,
+  ArchivalReason = 295,
+  DeleteBackupOutput = 296,
+  BackupDescription = 297,
+  SourceTableDetails = 298,
+  TableCreationDateTime = 299,
+  ItemCount = 300,
+  SourceTableFeatureDetails = 301,
+  LocalSecondaryIndexes = 302,
+  LocalSecondaryIndexInfo = 303,
+  GlobalSecondaryIndexes = 304,
+  GlobalSecondaryIndexInfo = 305,
+  TimeToLiveDescription = 306,
+  TimeToLiveStatus = 307,
+  DeleteItemOutput = 308,
+  DeleteTableOutput = 309,
+  DescribeBackupOutput = 310,
+  DescribeContinuousBackupsOutput = 311,
+  ContinuousBackupsDescription = 312,
+  ContinuousBackupsStatus = 313,
+  PointInTimeRecoveryDescription = 314,
+  PointInTimeRecoveryStatus = 315,
+  DescribeContributorInsightsOutput = 316,
+  ContributorInsightsRuleList = 317,
+  ContributorInsightsRule = 318,
+  ContributorInsightsStatus = 319,
+  LastUpdateDateTime = 320,
+  FailureException = 321,
+  ExceptionName = 322,
+  ExceptionDescription = 323,
+  DescribeEndpointsResponse = 324,
+  Endpoints = 325,
+  Endpoint = 326,
+  DescribeExportOutput = 327,
+  ExportDescription = 328,
+  ExportStatus = 329,
+  ExportStartTime = 330,
+  ExportEndTime = 331,
+  ExportManifest = 332,
+  FailureCode = 333,
+  FailureMessage = 334,
+  BilledSizeBytes = 335,
+  DescribeGlobalTableOutput = 336,
+  DescribeGlobalTableSettingsOutput = 337,
+  ReplicaSettingsDescriptionList = 338,
+  ReplicaSettingsDescription = 339,
+  AutoScalingSettingsDescription = 340,
+  AutoScalingPolicyDescriptionList = 341,
+  AutoScalingPolicyDescription = 342,
+  AutoScalingTargetTrackingScalingPolicyConfigurationDescription = 343,
+  ReplicaGlobalSecondaryIndexSettingsDescriptionList = 344,
+  ReplicaGlobalSecondaryIndexSettingsDescription = 345,
+  DescribeImportOutput = 346,
+  ImportTableDescription = 347,
+  ImportStatus = 348,
+  ErrorCount = 349,
+  CloudWatchLogGroupArn = 350,
+  ImportStartTime = 351,
+  ImportEndTime = 352,
+  ProcessedItemCount = 353,
+  ImportedItemCount = 354,
+  DescribeKinesisStreamingDestinationOutput = 355,
+  KinesisDataStreamDestinations = 356,
+  KinesisDataStreamDestination = 357,
+  DestinationStatus = 358,
+  DescribeLimitsOutput = 359,
+  DescribeTableOutput = 360,
+  DescribeTableReplicaAutoScalingOutput = 361,
+  TableAutoScalingDescription = 362,
+  ReplicaAutoScalingDescriptionList = 363,
+  ReplicaAutoScalingDescription = 364,
+  ReplicaGlobalSecondaryIndexAutoScalingDescriptionList = 365,
+  ReplicaGlobalSecondaryIndexAutoScalingDescription = 366,
+  DescribeTimeToLiveOutput = 367,
+  KinesisStreamingDestinationOutput = 368,
+  ExecuteStatementOutput = 369,
+  ExecuteTransactionOutput = 370,
+  ItemResponseList = 371,
+  ItemResponse = 372,
+  ExportTableToPointInTimeOutput = 373,
+  GetItemOutput = 374,
+  ImportTableOutput = 375,
+  ListBackupsOutput = 376,
+  BackupSummaries = 377,
+  BackupSummary = 378,
+  ListContributorInsightsOutput = 379,
+  ContributorInsightsSummaries = 380,
+  ContributorInsightsSummary = 381,
+  ListExportsOutput = 382,
+  ExportSummaries = 383,
+  ExportSummary = 384,
+  ListGlobalTablesOutput = 385,
+  GlobalTableList = 386,
+  GlobalTable = 387,
+  ListImportsOutput = 388,
+  ImportSummaryList = 389,
+  ImportSummary = 390,
+  ListTablesOutput = 391,
+  TableNameList = 392,
+  ListTagsOfResourceOutput = 393,
+  PutItemOutput = 394,
+  QueryOutput = 395,
+  Integer = 396,
+  RestoreTableFromBackupOutput = 397,
+  RestoreTableToPointInTimeOutput = 398,
+  ScanOutput = 399,
+  TransactGetItemsOutput = 400,
+  TransactWriteItemsOutput = 401,
+  UpdateContinuousBackupsOutput = 402,
+  UpdateContributorInsightsOutput = 403,
+  UpdateGlobalTableOutput = 404,
+  UpdateGlobalTableSettingsOutput = 405,
+  UpdateItemOutput = 406,
+  UpdateTableOutput = 407,
+  UpdateTableReplicaAutoScalingOutput = 408,
+  UpdateTimeToLiveOutput = 409,
 };
 }  // namespace shape
 
@@ -7706,10 +8472,48 @@ void check(const element& body) {
   run(body, input, /*parse_attributes=*/false);
 }
 
+// A double as the service writes its doubles: whole and half values with one decimal (1.0, 0.5, 2.5: capacity
+// units, size estimates), any other as the shortest text that reads back the same double (0.25, 1e+20).
 [[maybe_unused]] void write_double(JsonWriter& w, double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  w.raw_number(buf);
+  char buf[48];
+  char* end = buf;
+  double halves = v * 2;
+  if (halves > -1e15 && halves < 1e15 && halves == std::trunc(halves)) {
+    int64_t h = int64_t(halves);
+    if (h < 0) {
+      *end++ = '-';
+      h = -h;
+    }
+    end = std::to_chars(end, buf + sizeof buf, h / 2).ptr;
+    *end++ = '.';
+    *end++ = h % 2 ? '5' : '0';
+  } else {
+    end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    if (std::string_view(buf, end - buf).find_first_of(".en") == std::string_view::npos) {
+      *end++ = '.';
+      *end++ = '0';
+    }
+  }
+  w.raw_number(std::string_view(buf, end - buf));
+}
+
+// Seconds since the epoch: a whole number of milliseconds as the service writes it (1700000000.123), any other
+// value as write_double writes it.
+[[maybe_unused]] void write_timestamp(JsonWriter& w, double seconds) {
+  double millis = seconds * 1000;
+  if (millis >= 0 && millis < 9.0e15 && std::nearbyint(millis) == millis) {
+    w.epoch_seconds(int64_t(millis));
+  } else {
+    write_double(w, seconds);
+  }
+}
+
+template <class Enum>
+std::optional<Enum> find_enum(int begin, int count, std::string_view text) {
+  for (int i = 0; i < count; ++i) {
+    if (kEnums[begin + i] == text) return Enum(i);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -7735,6 +8539,166 @@ std::string_view name(BackupTypeFilter value) { return kEnums[55 + int(value)]; 
 std::string_view name(Select value) { return kEnums[59 + int(value)]; }
 std::string_view name(ContributorInsightsAction value) { return kEnums[63 + int(value)]; }
 std::string_view name(AttributeAction value) { return kEnums[65 + int(value)]; }
+std::string_view name(BatchStatementErrorCodeEnum value) { return kEnums[68 + int(value)]; }
+std::string_view name(BackupStatus value) { return kEnums[79 + int(value)]; }
+std::string_view name(BackupType value) { return kEnums[82 + int(value)]; }
+std::string_view name(ReplicaStatus value) { return kEnums[85 + int(value)]; }
+std::string_view name(GlobalTableStatus value) { return kEnums[92 + int(value)]; }
+std::string_view name(TableStatus value) { return kEnums[96 + int(value)]; }
+std::string_view name(IndexStatus value) { return kEnums[103 + int(value)]; }
+std::string_view name(SSEStatus value) { return kEnums[107 + int(value)]; }
+std::string_view name(TimeToLiveStatus value) { return kEnums[112 + int(value)]; }
+std::string_view name(ContinuousBackupsStatus value) { return kEnums[116 + int(value)]; }
+std::string_view name(PointInTimeRecoveryStatus value) { return kEnums[118 + int(value)]; }
+std::string_view name(ContributorInsightsStatus value) { return kEnums[120 + int(value)]; }
+std::string_view name(ExportStatus value) { return kEnums[125 + int(value)]; }
+std::string_view name(ImportStatus value) { return kEnums[128 + int(value)]; }
+std::string_view name(DestinationStatus value) { return kEnums[133 + int(value)]; }
+
+template <>
+std::optional<ReturnConsumedCapacity> enum_value(std::string_view text) {
+  return find_enum<ReturnConsumedCapacity>(0, 3, text);
+}
+template <>
+std::optional<ReturnItemCollectionMetrics> enum_value(std::string_view text) {
+  return find_enum<ReturnItemCollectionMetrics>(3, 2, text);
+}
+template <>
+std::optional<ScalarAttributeType> enum_value(std::string_view text) {
+  return find_enum<ScalarAttributeType>(5, 3, text);
+}
+template <>
+std::optional<KeyType> enum_value(std::string_view text) {
+  return find_enum<KeyType>(8, 2, text);
+}
+template <>
+std::optional<ProjectionType> enum_value(std::string_view text) {
+  return find_enum<ProjectionType>(10, 3, text);
+}
+template <>
+std::optional<BillingMode> enum_value(std::string_view text) {
+  return find_enum<BillingMode>(13, 2, text);
+}
+template <>
+std::optional<StreamViewType> enum_value(std::string_view text) {
+  return find_enum<StreamViewType>(15, 4, text);
+}
+template <>
+std::optional<SSEType> enum_value(std::string_view text) {
+  return find_enum<SSEType>(19, 2, text);
+}
+template <>
+std::optional<TableClass> enum_value(std::string_view text) {
+  return find_enum<TableClass>(21, 2, text);
+}
+template <>
+std::optional<ComparisonOperator> enum_value(std::string_view text) {
+  return find_enum<ComparisonOperator>(23, 13, text);
+}
+template <>
+std::optional<ConditionalOperator> enum_value(std::string_view text) {
+  return find_enum<ConditionalOperator>(36, 2, text);
+}
+template <>
+std::optional<ReturnValue> enum_value(std::string_view text) {
+  return find_enum<ReturnValue>(38, 5, text);
+}
+template <>
+std::optional<ReturnValuesOnConditionCheckFailure> enum_value(std::string_view text) {
+  return find_enum<ReturnValuesOnConditionCheckFailure>(43, 2, text);
+}
+template <>
+std::optional<S3SseAlgorithm> enum_value(std::string_view text) {
+  return find_enum<S3SseAlgorithm>(45, 2, text);
+}
+template <>
+std::optional<ExportFormat> enum_value(std::string_view text) {
+  return find_enum<ExportFormat>(47, 2, text);
+}
+template <>
+std::optional<InputFormat> enum_value(std::string_view text) {
+  return find_enum<InputFormat>(49, 3, text);
+}
+template <>
+std::optional<InputCompressionType> enum_value(std::string_view text) {
+  return find_enum<InputCompressionType>(52, 3, text);
+}
+template <>
+std::optional<BackupTypeFilter> enum_value(std::string_view text) {
+  return find_enum<BackupTypeFilter>(55, 4, text);
+}
+template <>
+std::optional<Select> enum_value(std::string_view text) {
+  return find_enum<Select>(59, 4, text);
+}
+template <>
+std::optional<ContributorInsightsAction> enum_value(std::string_view text) {
+  return find_enum<ContributorInsightsAction>(63, 2, text);
+}
+template <>
+std::optional<AttributeAction> enum_value(std::string_view text) {
+  return find_enum<AttributeAction>(65, 3, text);
+}
+template <>
+std::optional<BatchStatementErrorCodeEnum> enum_value(std::string_view text) {
+  return find_enum<BatchStatementErrorCodeEnum>(68, 11, text);
+}
+template <>
+std::optional<BackupStatus> enum_value(std::string_view text) {
+  return find_enum<BackupStatus>(79, 3, text);
+}
+template <>
+std::optional<BackupType> enum_value(std::string_view text) {
+  return find_enum<BackupType>(82, 3, text);
+}
+template <>
+std::optional<ReplicaStatus> enum_value(std::string_view text) {
+  return find_enum<ReplicaStatus>(85, 7, text);
+}
+template <>
+std::optional<GlobalTableStatus> enum_value(std::string_view text) {
+  return find_enum<GlobalTableStatus>(92, 4, text);
+}
+template <>
+std::optional<TableStatus> enum_value(std::string_view text) {
+  return find_enum<TableStatus>(96, 7, text);
+}
+template <>
+std::optional<IndexStatus> enum_value(std::string_view text) {
+  return find_enum<IndexStatus>(103, 4, text);
+}
+template <>
+std::optional<SSEStatus> enum_value(std::string_view text) {
+  return find_enum<SSEStatus>(107, 5, text);
+}
+template <>
+std::optional<TimeToLiveStatus> enum_value(std::string_view text) {
+  return find_enum<TimeToLiveStatus>(112, 4, text);
+}
+template <>
+std::optional<ContinuousBackupsStatus> enum_value(std::string_view text) {
+  return find_enum<ContinuousBackupsStatus>(116, 2, text);
+}
+template <>
+std::optional<PointInTimeRecoveryStatus> enum_value(std::string_view text) {
+  return find_enum<PointInTimeRecoveryStatus>(118, 2, text);
+}
+template <>
+std::optional<ContributorInsightsStatus> enum_value(std::string_view text) {
+  return find_enum<ContributorInsightsStatus>(120, 5, text);
+}
+template <>
+std::optional<ExportStatus> enum_value(std::string_view text) {
+  return find_enum<ExportStatus>(125, 3, text);
+}
+template <>
+std::optional<ImportStatus> enum_value(std::string_view text) {
+  return find_enum<ImportStatus>(128, 5, text);
+}
+template <>
+std::optional<DestinationStatus> enum_value(std::string_view text) {
+  return find_enum<DestinationStatus>(133, 5, text);
+}
 
 void decode(const element& body, BatchExecuteStatementInput& out) { run(body, out, /*parse_attributes=*/true); }
 void decode(const element& body, BatchGetItemInput& out) { run(body, out, /*parse_attributes=*/true); }
@@ -8415,7 +9379,7 @@ void encode(JsonWriter& w, const req::ExportTableToPointInTimeInput& value) {
   w.string(value.TableArn);
   if (value.ExportTime) {
     w.key("ExportTime");
-    write_double(w, (*value.ExportTime));
+    write_timestamp(w, (*value.ExportTime));
   }
   if (value.ClientToken) {
     w.key("ClientToken");
@@ -8599,11 +9563,11 @@ void encode(JsonWriter& w, const req::ListBackupsInput& value) {
   }
   if (value.TimeRangeLowerBound) {
     w.key("TimeRangeLowerBound");
-    write_double(w, (*value.TimeRangeLowerBound));
+    write_timestamp(w, (*value.TimeRangeLowerBound));
   }
   if (value.TimeRangeUpperBound) {
     w.key("TimeRangeUpperBound");
-    write_double(w, (*value.TimeRangeUpperBound));
+    write_timestamp(w, (*value.TimeRangeUpperBound));
   }
   if (value.ExclusiveStartBackupArn) {
     w.key("ExclusiveStartBackupArn");
@@ -8933,7 +9897,7 @@ void encode(JsonWriter& w, const req::RestoreTableToPointInTimeInput& value) {
   }
   if (value.RestoreDateTime) {
     w.key("RestoreDateTime");
-    write_double(w, (*value.RestoreDateTime));
+    write_timestamp(w, (*value.RestoreDateTime));
   }
   if (value.BillingModeOverride) {
     w.key("BillingModeOverride");
@@ -9900,6 +10864,2010 @@ void encode(JsonWriter& w, const req::UpdateTimeToLiveInput& value) {
   w.string(value.TableName);
   w.key("TimeToLiveSpecification");
   encode(w, value.TimeToLiveSpecification);
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BatchStatementError& value) {
+  w.begin_object();
+  if (value.Code) {
+    w.key("Code");
+    w.string(name((*value.Code)));
+  }
+  if (value.Message) {
+    w.key("Message");
+    w.string((*value.Message));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BatchStatementResponse& value) {
+  w.begin_object();
+  if (value.Error) {
+    w.key("Error");
+    encode(w, (*value.Error));
+  }
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.Item) {
+    w.key("Item");
+    write_attribute_map(w, (*value.Item));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::Capacity& value) {
+  w.begin_object();
+  if (value.ReadCapacityUnits) {
+    w.key("ReadCapacityUnits");
+    write_double(w, (*value.ReadCapacityUnits));
+  }
+  if (value.WriteCapacityUnits) {
+    w.key("WriteCapacityUnits");
+    write_double(w, (*value.WriteCapacityUnits));
+  }
+  if (value.CapacityUnits) {
+    w.key("CapacityUnits");
+    write_double(w, (*value.CapacityUnits));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ConsumedCapacity& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.CapacityUnits) {
+    w.key("CapacityUnits");
+    write_double(w, (*value.CapacityUnits));
+  }
+  if (value.ReadCapacityUnits) {
+    w.key("ReadCapacityUnits");
+    write_double(w, (*value.ReadCapacityUnits));
+  }
+  if (value.WriteCapacityUnits) {
+    w.key("WriteCapacityUnits");
+    write_double(w, (*value.WriteCapacityUnits));
+  }
+  if (value.Table) {
+    w.key("Table");
+    encode(w, (*value.Table));
+  }
+  if (value.LocalSecondaryIndexes) {
+    w.key("LocalSecondaryIndexes");
+    w.begin_object();
+    for (const auto& e4 : (*value.LocalSecondaryIndexes)) {
+      w.key(e4.first);
+      encode(w, e4.second);
+    }
+    w.end_object();
+  }
+  if (value.GlobalSecondaryIndexes) {
+    w.key("GlobalSecondaryIndexes");
+    w.begin_object();
+    for (const auto& e4 : (*value.GlobalSecondaryIndexes)) {
+      w.key(e4.first);
+      encode(w, e4.second);
+    }
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BatchExecuteStatementOutput& value) {
+  w.begin_object();
+  if (value.Responses) {
+    w.key("Responses");
+    w.begin_array();
+    for (const auto& e4 : (*value.Responses)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    w.begin_array();
+    for (const auto& e4 : (*value.ConsumedCapacity)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BatchGetItemOutput& value) {
+  w.begin_object();
+  if (value.Responses) {
+    w.key("Responses");
+    w.begin_object();
+    for (const auto& e4 : (*value.Responses)) {
+      w.key(e4.first);
+      w.begin_array();
+      for (const auto& e6 : e4.second) {
+        write_attribute_map(w, e6);
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  if (value.UnprocessedKeys) {
+    w.key("UnprocessedKeys");
+    w.begin_object();
+    for (const auto& e4 : (*value.UnprocessedKeys)) {
+      w.key(e4.first);
+      encode(w, e4.second);
+    }
+    w.end_object();
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    w.begin_array();
+    for (const auto& e4 : (*value.ConsumedCapacity)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ItemCollectionMetrics& value) {
+  w.begin_object();
+  if (value.ItemCollectionKey) {
+    w.key("ItemCollectionKey");
+    write_attribute_map(w, (*value.ItemCollectionKey));
+  }
+  if (value.SizeEstimateRangeGB) {
+    w.key("SizeEstimateRangeGB");
+    w.begin_array();
+    for (const auto& e4 : (*value.SizeEstimateRangeGB)) {
+      write_double(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BatchWriteItemOutput& value) {
+  w.begin_object();
+  if (value.UnprocessedItems) {
+    w.key("UnprocessedItems");
+    w.begin_object();
+    for (const auto& e4 : (*value.UnprocessedItems)) {
+      w.key(e4.first);
+      w.begin_array();
+      for (const auto& e6 : e4.second) {
+        encode(w, e6);
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  if (value.ItemCollectionMetrics) {
+    w.key("ItemCollectionMetrics");
+    w.begin_object();
+    for (const auto& e4 : (*value.ItemCollectionMetrics)) {
+      w.key(e4.first);
+      w.begin_array();
+      for (const auto& e6 : e4.second) {
+        encode(w, e6);
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    w.begin_array();
+    for (const auto& e4 : (*value.ConsumedCapacity)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BackupDetails& value) {
+  w.begin_object();
+  w.key("BackupArn");
+  w.string(value.BackupArn);
+  w.key("BackupName");
+  w.string(value.BackupName);
+  if (value.BackupSizeBytes) {
+    w.key("BackupSizeBytes");
+    w.number((*value.BackupSizeBytes));
+  }
+  w.key("BackupStatus");
+  w.string(name(value.BackupStatus));
+  w.key("BackupType");
+  w.string(name(value.BackupType));
+  w.key("BackupCreationDateTime");
+  write_timestamp(w, value.BackupCreationDateTime);
+  if (value.BackupExpiryDateTime) {
+    w.key("BackupExpiryDateTime");
+    write_timestamp(w, (*value.BackupExpiryDateTime));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::CreateBackupOutput& value) {
+  w.begin_object();
+  if (value.BackupDetails) {
+    w.key("BackupDetails");
+    encode(w, (*value.BackupDetails));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ReplicaGlobalSecondaryIndexDescription& value) {
+  w.begin_object();
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.ProvisionedThroughputOverride) {
+    w.key("ProvisionedThroughputOverride");
+    encode(w, (*value.ProvisionedThroughputOverride));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::TableClassSummary& value) {
+  w.begin_object();
+  if (value.TableClass) {
+    w.key("TableClass");
+    w.string(name((*value.TableClass)));
+  }
+  if (value.LastUpdateDateTime) {
+    w.key("LastUpdateDateTime");
+    write_timestamp(w, (*value.LastUpdateDateTime));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ReplicaDescription& value) {
+  w.begin_object();
+  if (value.RegionName) {
+    w.key("RegionName");
+    w.string((*value.RegionName));
+  }
+  if (value.ReplicaStatus) {
+    w.key("ReplicaStatus");
+    w.string(name((*value.ReplicaStatus)));
+  }
+  if (value.ReplicaStatusDescription) {
+    w.key("ReplicaStatusDescription");
+    w.string((*value.ReplicaStatusDescription));
+  }
+  if (value.ReplicaStatusPercentProgress) {
+    w.key("ReplicaStatusPercentProgress");
+    w.string((*value.ReplicaStatusPercentProgress));
+  }
+  if (value.KMSMasterKeyId) {
+    w.key("KMSMasterKeyId");
+    w.string((*value.KMSMasterKeyId));
+  }
+  if (value.ProvisionedThroughputOverride) {
+    w.key("ProvisionedThroughputOverride");
+    encode(w, (*value.ProvisionedThroughputOverride));
+  }
+  if (value.GlobalSecondaryIndexes) {
+    w.key("GlobalSecondaryIndexes");
+    w.begin_array();
+    for (const auto& e4 : (*value.GlobalSecondaryIndexes)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.ReplicaInaccessibleDateTime) {
+    w.key("ReplicaInaccessibleDateTime");
+    write_timestamp(w, (*value.ReplicaInaccessibleDateTime));
+  }
+  if (value.ReplicaTableClassSummary) {
+    w.key("ReplicaTableClassSummary");
+    encode(w, (*value.ReplicaTableClassSummary));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GlobalTableDescription& value) {
+  w.begin_object();
+  if (value.ReplicationGroup) {
+    w.key("ReplicationGroup");
+    w.begin_array();
+    for (const auto& e4 : (*value.ReplicationGroup)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.GlobalTableArn) {
+    w.key("GlobalTableArn");
+    w.string((*value.GlobalTableArn));
+  }
+  if (value.CreationDateTime) {
+    w.key("CreationDateTime");
+    write_timestamp(w, (*value.CreationDateTime));
+  }
+  if (value.GlobalTableStatus) {
+    w.key("GlobalTableStatus");
+    w.string(name((*value.GlobalTableStatus)));
+  }
+  if (value.GlobalTableName) {
+    w.key("GlobalTableName");
+    w.string((*value.GlobalTableName));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::CreateGlobalTableOutput& value) {
+  w.begin_object();
+  if (value.GlobalTableDescription) {
+    w.key("GlobalTableDescription");
+    encode(w, (*value.GlobalTableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ProvisionedThroughputDescription& value) {
+  w.begin_object();
+  if (value.LastIncreaseDateTime) {
+    w.key("LastIncreaseDateTime");
+    write_timestamp(w, (*value.LastIncreaseDateTime));
+  }
+  if (value.LastDecreaseDateTime) {
+    w.key("LastDecreaseDateTime");
+    write_timestamp(w, (*value.LastDecreaseDateTime));
+  }
+  if (value.NumberOfDecreasesToday) {
+    w.key("NumberOfDecreasesToday");
+    w.number((*value.NumberOfDecreasesToday));
+  }
+  if (value.ReadCapacityUnits) {
+    w.key("ReadCapacityUnits");
+    w.number((*value.ReadCapacityUnits));
+  }
+  if (value.WriteCapacityUnits) {
+    w.key("WriteCapacityUnits");
+    w.number((*value.WriteCapacityUnits));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BillingModeSummary& value) {
+  w.begin_object();
+  if (value.BillingMode) {
+    w.key("BillingMode");
+    w.string(name((*value.BillingMode)));
+  }
+  if (value.LastUpdateToPayPerRequestDateTime) {
+    w.key("LastUpdateToPayPerRequestDateTime");
+    write_timestamp(w, (*value.LastUpdateToPayPerRequestDateTime));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::LocalSecondaryIndexDescription& value) {
+  w.begin_object();
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.KeySchema) {
+    w.key("KeySchema");
+    w.begin_array();
+    for (const auto& e4 : (*value.KeySchema)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Projection) {
+    w.key("Projection");
+    encode(w, (*value.Projection));
+  }
+  if (value.IndexSizeBytes) {
+    w.key("IndexSizeBytes");
+    w.number((*value.IndexSizeBytes));
+  }
+  if (value.ItemCount) {
+    w.key("ItemCount");
+    w.number((*value.ItemCount));
+  }
+  if (value.IndexArn) {
+    w.key("IndexArn");
+    w.string((*value.IndexArn));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GlobalSecondaryIndexDescription& value) {
+  w.begin_object();
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.KeySchema) {
+    w.key("KeySchema");
+    w.begin_array();
+    for (const auto& e4 : (*value.KeySchema)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Projection) {
+    w.key("Projection");
+    encode(w, (*value.Projection));
+  }
+  if (value.IndexStatus) {
+    w.key("IndexStatus");
+    w.string(name((*value.IndexStatus)));
+  }
+  if (value.Backfilling) {
+    w.key("Backfilling");
+    w.boolean((*value.Backfilling));
+  }
+  if (value.ProvisionedThroughput) {
+    w.key("ProvisionedThroughput");
+    encode(w, (*value.ProvisionedThroughput));
+  }
+  if (value.IndexSizeBytes) {
+    w.key("IndexSizeBytes");
+    w.number((*value.IndexSizeBytes));
+  }
+  if (value.ItemCount) {
+    w.key("ItemCount");
+    w.number((*value.ItemCount));
+  }
+  if (value.IndexArn) {
+    w.key("IndexArn");
+    w.string((*value.IndexArn));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::RestoreSummary& value) {
+  w.begin_object();
+  if (value.SourceBackupArn) {
+    w.key("SourceBackupArn");
+    w.string((*value.SourceBackupArn));
+  }
+  if (value.SourceTableArn) {
+    w.key("SourceTableArn");
+    w.string((*value.SourceTableArn));
+  }
+  w.key("RestoreDateTime");
+  write_timestamp(w, value.RestoreDateTime);
+  w.key("RestoreInProgress");
+  w.boolean(value.RestoreInProgress);
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::SSEDescription& value) {
+  w.begin_object();
+  if (value.Status) {
+    w.key("Status");
+    w.string(name((*value.Status)));
+  }
+  if (value.SSEType) {
+    w.key("SSEType");
+    w.string(name((*value.SSEType)));
+  }
+  if (value.KMSMasterKeyArn) {
+    w.key("KMSMasterKeyArn");
+    w.string((*value.KMSMasterKeyArn));
+  }
+  if (value.InaccessibleEncryptionDateTime) {
+    w.key("InaccessibleEncryptionDateTime");
+    write_timestamp(w, (*value.InaccessibleEncryptionDateTime));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ArchivalSummary& value) {
+  w.begin_object();
+  if (value.ArchivalDateTime) {
+    w.key("ArchivalDateTime");
+    write_timestamp(w, (*value.ArchivalDateTime));
+  }
+  if (value.ArchivalReason) {
+    w.key("ArchivalReason");
+    w.string((*value.ArchivalReason));
+  }
+  if (value.ArchivalBackupArn) {
+    w.key("ArchivalBackupArn");
+    w.string((*value.ArchivalBackupArn));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::TableDescription& value) {
+  w.begin_object();
+  if (value.AttributeDefinitions) {
+    w.key("AttributeDefinitions");
+    w.begin_array();
+    for (const auto& e4 : (*value.AttributeDefinitions)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.KeySchema) {
+    w.key("KeySchema");
+    w.begin_array();
+    for (const auto& e4 : (*value.KeySchema)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.TableStatus) {
+    w.key("TableStatus");
+    w.string(name((*value.TableStatus)));
+  }
+  if (value.CreationDateTime) {
+    w.key("CreationDateTime");
+    write_timestamp(w, (*value.CreationDateTime));
+  }
+  if (value.ProvisionedThroughput) {
+    w.key("ProvisionedThroughput");
+    encode(w, (*value.ProvisionedThroughput));
+  }
+  if (value.TableSizeBytes) {
+    w.key("TableSizeBytes");
+    w.number((*value.TableSizeBytes));
+  }
+  if (value.ItemCount) {
+    w.key("ItemCount");
+    w.number((*value.ItemCount));
+  }
+  if (value.TableArn) {
+    w.key("TableArn");
+    w.string((*value.TableArn));
+  }
+  if (value.TableId) {
+    w.key("TableId");
+    w.string((*value.TableId));
+  }
+  if (value.BillingModeSummary) {
+    w.key("BillingModeSummary");
+    encode(w, (*value.BillingModeSummary));
+  }
+  if (value.LocalSecondaryIndexes) {
+    w.key("LocalSecondaryIndexes");
+    w.begin_array();
+    for (const auto& e4 : (*value.LocalSecondaryIndexes)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.GlobalSecondaryIndexes) {
+    w.key("GlobalSecondaryIndexes");
+    w.begin_array();
+    for (const auto& e4 : (*value.GlobalSecondaryIndexes)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.StreamSpecification) {
+    w.key("StreamSpecification");
+    encode(w, (*value.StreamSpecification));
+  }
+  if (value.LatestStreamLabel) {
+    w.key("LatestStreamLabel");
+    w.string((*value.LatestStreamLabel));
+  }
+  if (value.LatestStreamArn) {
+    w.key("LatestStreamArn");
+    w.string((*value.LatestStreamArn));
+  }
+  if (value.GlobalTableVersion) {
+    w.key("GlobalTableVersion");
+    w.string((*value.GlobalTableVersion));
+  }
+  if (value.Replicas) {
+    w.key("Replicas");
+    w.begin_array();
+    for (const auto& e4 : (*value.Replicas)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.RestoreSummary) {
+    w.key("RestoreSummary");
+    encode(w, (*value.RestoreSummary));
+  }
+  if (value.SSEDescription) {
+    w.key("SSEDescription");
+    encode(w, (*value.SSEDescription));
+  }
+  if (value.ArchivalSummary) {
+    w.key("ArchivalSummary");
+    encode(w, (*value.ArchivalSummary));
+  }
+  if (value.TableClassSummary) {
+    w.key("TableClassSummary");
+    encode(w, (*value.TableClassSummary));
+  }
+  if (value.DeletionProtectionEnabled) {
+    w.key("DeletionProtectionEnabled");
+    w.boolean((*value.DeletionProtectionEnabled));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::CreateTableOutput& value) {
+  w.begin_object();
+  if (value.TableDescription) {
+    w.key("TableDescription");
+    encode(w, (*value.TableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::SourceTableDetails& value) {
+  w.begin_object();
+  w.key("TableName");
+  w.string(value.TableName);
+  w.key("TableId");
+  w.string(value.TableId);
+  if (value.TableArn) {
+    w.key("TableArn");
+    w.string((*value.TableArn));
+  }
+  if (value.TableSizeBytes) {
+    w.key("TableSizeBytes");
+    w.number((*value.TableSizeBytes));
+  }
+  w.key("KeySchema");
+  w.begin_array();
+  for (const auto& e2 : value.KeySchema) {
+    encode(w, e2);
+  }
+  w.end_array();
+  w.key("TableCreationDateTime");
+  write_timestamp(w, value.TableCreationDateTime);
+  w.key("ProvisionedThroughput");
+  encode(w, value.ProvisionedThroughput);
+  if (value.ItemCount) {
+    w.key("ItemCount");
+    w.number((*value.ItemCount));
+  }
+  if (value.BillingMode) {
+    w.key("BillingMode");
+    w.string(name((*value.BillingMode)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::LocalSecondaryIndexInfo& value) {
+  w.begin_object();
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.KeySchema) {
+    w.key("KeySchema");
+    w.begin_array();
+    for (const auto& e4 : (*value.KeySchema)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Projection) {
+    w.key("Projection");
+    encode(w, (*value.Projection));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GlobalSecondaryIndexInfo& value) {
+  w.begin_object();
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.KeySchema) {
+    w.key("KeySchema");
+    w.begin_array();
+    for (const auto& e4 : (*value.KeySchema)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Projection) {
+    w.key("Projection");
+    encode(w, (*value.Projection));
+  }
+  if (value.ProvisionedThroughput) {
+    w.key("ProvisionedThroughput");
+    encode(w, (*value.ProvisionedThroughput));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::TimeToLiveDescription& value) {
+  w.begin_object();
+  if (value.TimeToLiveStatus) {
+    w.key("TimeToLiveStatus");
+    w.string(name((*value.TimeToLiveStatus)));
+  }
+  if (value.AttributeName) {
+    w.key("AttributeName");
+    w.string((*value.AttributeName));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::SourceTableFeatureDetails& value) {
+  w.begin_object();
+  if (value.LocalSecondaryIndexes) {
+    w.key("LocalSecondaryIndexes");
+    w.begin_array();
+    for (const auto& e4 : (*value.LocalSecondaryIndexes)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.GlobalSecondaryIndexes) {
+    w.key("GlobalSecondaryIndexes");
+    w.begin_array();
+    for (const auto& e4 : (*value.GlobalSecondaryIndexes)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.StreamDescription) {
+    w.key("StreamDescription");
+    encode(w, (*value.StreamDescription));
+  }
+  if (value.TimeToLiveDescription) {
+    w.key("TimeToLiveDescription");
+    encode(w, (*value.TimeToLiveDescription));
+  }
+  if (value.SSEDescription) {
+    w.key("SSEDescription");
+    encode(w, (*value.SSEDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BackupDescription& value) {
+  w.begin_object();
+  if (value.BackupDetails) {
+    w.key("BackupDetails");
+    encode(w, (*value.BackupDetails));
+  }
+  if (value.SourceTableDetails) {
+    w.key("SourceTableDetails");
+    encode(w, (*value.SourceTableDetails));
+  }
+  if (value.SourceTableFeatureDetails) {
+    w.key("SourceTableFeatureDetails");
+    encode(w, (*value.SourceTableFeatureDetails));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DeleteBackupOutput& value) {
+  w.begin_object();
+  if (value.BackupDescription) {
+    w.key("BackupDescription");
+    encode(w, (*value.BackupDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DeleteItemOutput& value) {
+  w.begin_object();
+  if (value.Attributes) {
+    w.key("Attributes");
+    write_attribute_map(w, (*value.Attributes));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  if (value.ItemCollectionMetrics) {
+    w.key("ItemCollectionMetrics");
+    encode(w, (*value.ItemCollectionMetrics));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DeleteTableOutput& value) {
+  w.begin_object();
+  if (value.TableDescription) {
+    w.key("TableDescription");
+    encode(w, (*value.TableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeBackupOutput& value) {
+  w.begin_object();
+  if (value.BackupDescription) {
+    w.key("BackupDescription");
+    encode(w, (*value.BackupDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::PointInTimeRecoveryDescription& value) {
+  w.begin_object();
+  if (value.PointInTimeRecoveryStatus) {
+    w.key("PointInTimeRecoveryStatus");
+    w.string(name((*value.PointInTimeRecoveryStatus)));
+  }
+  if (value.EarliestRestorableDateTime) {
+    w.key("EarliestRestorableDateTime");
+    write_timestamp(w, (*value.EarliestRestorableDateTime));
+  }
+  if (value.LatestRestorableDateTime) {
+    w.key("LatestRestorableDateTime");
+    write_timestamp(w, (*value.LatestRestorableDateTime));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ContinuousBackupsDescription& value) {
+  w.begin_object();
+  w.key("ContinuousBackupsStatus");
+  w.string(name(value.ContinuousBackupsStatus));
+  if (value.PointInTimeRecoveryDescription) {
+    w.key("PointInTimeRecoveryDescription");
+    encode(w, (*value.PointInTimeRecoveryDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeContinuousBackupsOutput& value) {
+  w.begin_object();
+  if (value.ContinuousBackupsDescription) {
+    w.key("ContinuousBackupsDescription");
+    encode(w, (*value.ContinuousBackupsDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::FailureException& value) {
+  w.begin_object();
+  if (value.ExceptionName) {
+    w.key("ExceptionName");
+    w.string((*value.ExceptionName));
+  }
+  if (value.ExceptionDescription) {
+    w.key("ExceptionDescription");
+    w.string((*value.ExceptionDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeContributorInsightsOutput& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.ContributorInsightsRuleList) {
+    w.key("ContributorInsightsRuleList");
+    w.begin_array();
+    for (const auto& e4 : (*value.ContributorInsightsRuleList)) {
+      w.string(e4);
+    }
+    w.end_array();
+  }
+  if (value.ContributorInsightsStatus) {
+    w.key("ContributorInsightsStatus");
+    w.string(name((*value.ContributorInsightsStatus)));
+  }
+  if (value.LastUpdateDateTime) {
+    w.key("LastUpdateDateTime");
+    write_timestamp(w, (*value.LastUpdateDateTime));
+  }
+  if (value.FailureException) {
+    w.key("FailureException");
+    encode(w, (*value.FailureException));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::Endpoint& value) {
+  w.begin_object();
+  w.key("Address");
+  w.string(value.Address);
+  w.key("CachePeriodInMinutes");
+  w.number(value.CachePeriodInMinutes);
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeEndpointsResponse& value) {
+  w.begin_object();
+  w.key("Endpoints");
+  w.begin_array();
+  for (const auto& e2 : value.Endpoints) {
+    encode(w, e2);
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ExportDescription& value) {
+  w.begin_object();
+  if (value.ExportArn) {
+    w.key("ExportArn");
+    w.string((*value.ExportArn));
+  }
+  if (value.ExportStatus) {
+    w.key("ExportStatus");
+    w.string(name((*value.ExportStatus)));
+  }
+  if (value.StartTime) {
+    w.key("StartTime");
+    write_timestamp(w, (*value.StartTime));
+  }
+  if (value.EndTime) {
+    w.key("EndTime");
+    write_timestamp(w, (*value.EndTime));
+  }
+  if (value.ExportManifest) {
+    w.key("ExportManifest");
+    w.string((*value.ExportManifest));
+  }
+  if (value.TableArn) {
+    w.key("TableArn");
+    w.string((*value.TableArn));
+  }
+  if (value.TableId) {
+    w.key("TableId");
+    w.string((*value.TableId));
+  }
+  if (value.ExportTime) {
+    w.key("ExportTime");
+    write_timestamp(w, (*value.ExportTime));
+  }
+  if (value.ClientToken) {
+    w.key("ClientToken");
+    w.string((*value.ClientToken));
+  }
+  if (value.S3Bucket) {
+    w.key("S3Bucket");
+    w.string((*value.S3Bucket));
+  }
+  if (value.S3BucketOwner) {
+    w.key("S3BucketOwner");
+    w.string((*value.S3BucketOwner));
+  }
+  if (value.S3Prefix) {
+    w.key("S3Prefix");
+    w.string((*value.S3Prefix));
+  }
+  if (value.S3SseAlgorithm) {
+    w.key("S3SseAlgorithm");
+    w.string(name((*value.S3SseAlgorithm)));
+  }
+  if (value.S3SseKmsKeyId) {
+    w.key("S3SseKmsKeyId");
+    w.string((*value.S3SseKmsKeyId));
+  }
+  if (value.FailureCode) {
+    w.key("FailureCode");
+    w.string((*value.FailureCode));
+  }
+  if (value.FailureMessage) {
+    w.key("FailureMessage");
+    w.string((*value.FailureMessage));
+  }
+  if (value.ExportFormat) {
+    w.key("ExportFormat");
+    w.string(name((*value.ExportFormat)));
+  }
+  if (value.BilledSizeBytes) {
+    w.key("BilledSizeBytes");
+    w.number((*value.BilledSizeBytes));
+  }
+  if (value.ItemCount) {
+    w.key("ItemCount");
+    w.number((*value.ItemCount));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeExportOutput& value) {
+  w.begin_object();
+  if (value.ExportDescription) {
+    w.key("ExportDescription");
+    encode(w, (*value.ExportDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeGlobalTableOutput& value) {
+  w.begin_object();
+  if (value.GlobalTableDescription) {
+    w.key("GlobalTableDescription");
+    encode(w, (*value.GlobalTableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::AutoScalingTargetTrackingScalingPolicyConfigurationDescription& value) {
+  w.begin_object();
+  if (value.DisableScaleIn) {
+    w.key("DisableScaleIn");
+    w.boolean((*value.DisableScaleIn));
+  }
+  if (value.ScaleInCooldown) {
+    w.key("ScaleInCooldown");
+    w.number((*value.ScaleInCooldown));
+  }
+  if (value.ScaleOutCooldown) {
+    w.key("ScaleOutCooldown");
+    w.number((*value.ScaleOutCooldown));
+  }
+  w.key("TargetValue");
+  write_double(w, value.TargetValue);
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::AutoScalingPolicyDescription& value) {
+  w.begin_object();
+  if (value.PolicyName) {
+    w.key("PolicyName");
+    w.string((*value.PolicyName));
+  }
+  if (value.TargetTrackingScalingPolicyConfiguration) {
+    w.key("TargetTrackingScalingPolicyConfiguration");
+    encode(w, (*value.TargetTrackingScalingPolicyConfiguration));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::AutoScalingSettingsDescription& value) {
+  w.begin_object();
+  if (value.MinimumUnits) {
+    w.key("MinimumUnits");
+    w.number((*value.MinimumUnits));
+  }
+  if (value.MaximumUnits) {
+    w.key("MaximumUnits");
+    w.number((*value.MaximumUnits));
+  }
+  if (value.AutoScalingDisabled) {
+    w.key("AutoScalingDisabled");
+    w.boolean((*value.AutoScalingDisabled));
+  }
+  if (value.AutoScalingRoleArn) {
+    w.key("AutoScalingRoleArn");
+    w.string((*value.AutoScalingRoleArn));
+  }
+  if (value.ScalingPolicies) {
+    w.key("ScalingPolicies");
+    w.begin_array();
+    for (const auto& e4 : (*value.ScalingPolicies)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ReplicaGlobalSecondaryIndexSettingsDescription& value) {
+  w.begin_object();
+  w.key("IndexName");
+  w.string(value.IndexName);
+  if (value.IndexStatus) {
+    w.key("IndexStatus");
+    w.string(name((*value.IndexStatus)));
+  }
+  if (value.ProvisionedReadCapacityUnits) {
+    w.key("ProvisionedReadCapacityUnits");
+    w.number((*value.ProvisionedReadCapacityUnits));
+  }
+  if (value.ProvisionedReadCapacityAutoScalingSettings) {
+    w.key("ProvisionedReadCapacityAutoScalingSettings");
+    encode(w, (*value.ProvisionedReadCapacityAutoScalingSettings));
+  }
+  if (value.ProvisionedWriteCapacityUnits) {
+    w.key("ProvisionedWriteCapacityUnits");
+    w.number((*value.ProvisionedWriteCapacityUnits));
+  }
+  if (value.ProvisionedWriteCapacityAutoScalingSettings) {
+    w.key("ProvisionedWriteCapacityAutoScalingSettings");
+    encode(w, (*value.ProvisionedWriteCapacityAutoScalingSettings));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ReplicaSettingsDescription& value) {
+  w.begin_object();
+  w.key("RegionName");
+  w.string(value.RegionName);
+  if (value.ReplicaStatus) {
+    w.key("ReplicaStatus");
+    w.string(name((*value.ReplicaStatus)));
+  }
+  if (value.ReplicaBillingModeSummary) {
+    w.key("ReplicaBillingModeSummary");
+    encode(w, (*value.ReplicaBillingModeSummary));
+  }
+  if (value.ReplicaProvisionedReadCapacityUnits) {
+    w.key("ReplicaProvisionedReadCapacityUnits");
+    w.number((*value.ReplicaProvisionedReadCapacityUnits));
+  }
+  if (value.ReplicaProvisionedReadCapacityAutoScalingSettings) {
+    w.key("ReplicaProvisionedReadCapacityAutoScalingSettings");
+    encode(w, (*value.ReplicaProvisionedReadCapacityAutoScalingSettings));
+  }
+  if (value.ReplicaProvisionedWriteCapacityUnits) {
+    w.key("ReplicaProvisionedWriteCapacityUnits");
+    w.number((*value.ReplicaProvisionedWriteCapacityUnits));
+  }
+  if (value.ReplicaProvisionedWriteCapacityAutoScalingSettings) {
+    w.key("ReplicaProvisionedWriteCapacityAutoScalingSettings");
+    encode(w, (*value.ReplicaProvisionedWriteCapacityAutoScalingSettings));
+  }
+  if (value.ReplicaGlobalSecondaryIndexSettings) {
+    w.key("ReplicaGlobalSecondaryIndexSettings");
+    w.begin_array();
+    for (const auto& e4 : (*value.ReplicaGlobalSecondaryIndexSettings)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.ReplicaTableClassSummary) {
+    w.key("ReplicaTableClassSummary");
+    encode(w, (*value.ReplicaTableClassSummary));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeGlobalTableSettingsOutput& value) {
+  w.begin_object();
+  if (value.GlobalTableName) {
+    w.key("GlobalTableName");
+    w.string((*value.GlobalTableName));
+  }
+  if (value.ReplicaSettings) {
+    w.key("ReplicaSettings");
+    w.begin_array();
+    for (const auto& e4 : (*value.ReplicaSettings)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ImportTableDescription& value) {
+  w.begin_object();
+  if (value.ImportArn) {
+    w.key("ImportArn");
+    w.string((*value.ImportArn));
+  }
+  if (value.ImportStatus) {
+    w.key("ImportStatus");
+    w.string(name((*value.ImportStatus)));
+  }
+  if (value.TableArn) {
+    w.key("TableArn");
+    w.string((*value.TableArn));
+  }
+  if (value.TableId) {
+    w.key("TableId");
+    w.string((*value.TableId));
+  }
+  if (value.ClientToken) {
+    w.key("ClientToken");
+    w.string((*value.ClientToken));
+  }
+  if (value.S3BucketSource) {
+    w.key("S3BucketSource");
+    encode(w, (*value.S3BucketSource));
+  }
+  if (value.ErrorCount) {
+    w.key("ErrorCount");
+    w.number((*value.ErrorCount));
+  }
+  if (value.CloudWatchLogGroupArn) {
+    w.key("CloudWatchLogGroupArn");
+    w.string((*value.CloudWatchLogGroupArn));
+  }
+  if (value.InputFormat) {
+    w.key("InputFormat");
+    w.string(name((*value.InputFormat)));
+  }
+  if (value.InputFormatOptions) {
+    w.key("InputFormatOptions");
+    encode(w, (*value.InputFormatOptions));
+  }
+  if (value.InputCompressionType) {
+    w.key("InputCompressionType");
+    w.string(name((*value.InputCompressionType)));
+  }
+  if (value.TableCreationParameters) {
+    w.key("TableCreationParameters");
+    encode(w, (*value.TableCreationParameters));
+  }
+  if (value.StartTime) {
+    w.key("StartTime");
+    write_timestamp(w, (*value.StartTime));
+  }
+  if (value.EndTime) {
+    w.key("EndTime");
+    write_timestamp(w, (*value.EndTime));
+  }
+  if (value.ProcessedSizeBytes) {
+    w.key("ProcessedSizeBytes");
+    w.number((*value.ProcessedSizeBytes));
+  }
+  if (value.ProcessedItemCount) {
+    w.key("ProcessedItemCount");
+    w.number((*value.ProcessedItemCount));
+  }
+  if (value.ImportedItemCount) {
+    w.key("ImportedItemCount");
+    w.number((*value.ImportedItemCount));
+  }
+  if (value.FailureCode) {
+    w.key("FailureCode");
+    w.string((*value.FailureCode));
+  }
+  if (value.FailureMessage) {
+    w.key("FailureMessage");
+    w.string((*value.FailureMessage));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeImportOutput& value) {
+  w.begin_object();
+  w.key("ImportTableDescription");
+  encode(w, value.ImportTableDescription);
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::KinesisDataStreamDestination& value) {
+  w.begin_object();
+  if (value.StreamArn) {
+    w.key("StreamArn");
+    w.string((*value.StreamArn));
+  }
+  if (value.DestinationStatus) {
+    w.key("DestinationStatus");
+    w.string(name((*value.DestinationStatus)));
+  }
+  if (value.DestinationStatusDescription) {
+    w.key("DestinationStatusDescription");
+    w.string((*value.DestinationStatusDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeKinesisStreamingDestinationOutput& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.KinesisDataStreamDestinations) {
+    w.key("KinesisDataStreamDestinations");
+    w.begin_array();
+    for (const auto& e4 : (*value.KinesisDataStreamDestinations)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeLimitsOutput& value) {
+  w.begin_object();
+  if (value.AccountMaxReadCapacityUnits) {
+    w.key("AccountMaxReadCapacityUnits");
+    w.number((*value.AccountMaxReadCapacityUnits));
+  }
+  if (value.AccountMaxWriteCapacityUnits) {
+    w.key("AccountMaxWriteCapacityUnits");
+    w.number((*value.AccountMaxWriteCapacityUnits));
+  }
+  if (value.TableMaxReadCapacityUnits) {
+    w.key("TableMaxReadCapacityUnits");
+    w.number((*value.TableMaxReadCapacityUnits));
+  }
+  if (value.TableMaxWriteCapacityUnits) {
+    w.key("TableMaxWriteCapacityUnits");
+    w.number((*value.TableMaxWriteCapacityUnits));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeTableOutput& value) {
+  w.begin_object();
+  if (value.Table) {
+    w.key("Table");
+    encode(w, (*value.Table));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ReplicaGlobalSecondaryIndexAutoScalingDescription& value) {
+  w.begin_object();
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.IndexStatus) {
+    w.key("IndexStatus");
+    w.string(name((*value.IndexStatus)));
+  }
+  if (value.ProvisionedReadCapacityAutoScalingSettings) {
+    w.key("ProvisionedReadCapacityAutoScalingSettings");
+    encode(w, (*value.ProvisionedReadCapacityAutoScalingSettings));
+  }
+  if (value.ProvisionedWriteCapacityAutoScalingSettings) {
+    w.key("ProvisionedWriteCapacityAutoScalingSettings");
+    encode(w, (*value.ProvisionedWriteCapacityAutoScalingSettings));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ReplicaAutoScalingDescription& value) {
+  w.begin_object();
+  if (value.RegionName) {
+    w.key("RegionName");
+    w.string((*value.RegionName));
+  }
+  if (value.GlobalSecondaryIndexes) {
+    w.key("GlobalSecondaryIndexes");
+    w.begin_array();
+    for (const auto& e4 : (*value.GlobalSecondaryIndexes)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.ReplicaProvisionedReadCapacityAutoScalingSettings) {
+    w.key("ReplicaProvisionedReadCapacityAutoScalingSettings");
+    encode(w, (*value.ReplicaProvisionedReadCapacityAutoScalingSettings));
+  }
+  if (value.ReplicaProvisionedWriteCapacityAutoScalingSettings) {
+    w.key("ReplicaProvisionedWriteCapacityAutoScalingSettings");
+    encode(w, (*value.ReplicaProvisionedWriteCapacityAutoScalingSettings));
+  }
+  if (value.ReplicaStatus) {
+    w.key("ReplicaStatus");
+    w.string(name((*value.ReplicaStatus)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::TableAutoScalingDescription& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.TableStatus) {
+    w.key("TableStatus");
+    w.string(name((*value.TableStatus)));
+  }
+  if (value.Replicas) {
+    w.key("Replicas");
+    w.begin_array();
+    for (const auto& e4 : (*value.Replicas)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeTableReplicaAutoScalingOutput& value) {
+  w.begin_object();
+  if (value.TableAutoScalingDescription) {
+    w.key("TableAutoScalingDescription");
+    encode(w, (*value.TableAutoScalingDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeTimeToLiveOutput& value) {
+  w.begin_object();
+  if (value.TimeToLiveDescription) {
+    w.key("TimeToLiveDescription");
+    encode(w, (*value.TimeToLiveDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::KinesisStreamingDestinationOutput& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.StreamArn) {
+    w.key("StreamArn");
+    w.string((*value.StreamArn));
+  }
+  if (value.DestinationStatus) {
+    w.key("DestinationStatus");
+    w.string(name((*value.DestinationStatus)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ExecuteStatementOutput& value) {
+  w.begin_object();
+  if (value.Items) {
+    w.key("Items");
+    w.begin_array();
+    for (const auto& e4 : (*value.Items)) {
+      write_attribute_map(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.NextToken) {
+    w.key("NextToken");
+    w.string((*value.NextToken));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  if (value.LastEvaluatedKey) {
+    w.key("LastEvaluatedKey");
+    write_attribute_map(w, (*value.LastEvaluatedKey));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ItemResponse& value) {
+  w.begin_object();
+  if (value.Item) {
+    w.key("Item");
+    write_attribute_map(w, (*value.Item));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ExecuteTransactionOutput& value) {
+  w.begin_object();
+  if (value.Responses) {
+    w.key("Responses");
+    w.begin_array();
+    for (const auto& e4 : (*value.Responses)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    w.begin_array();
+    for (const auto& e4 : (*value.ConsumedCapacity)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ExportTableToPointInTimeOutput& value) {
+  w.begin_object();
+  if (value.ExportDescription) {
+    w.key("ExportDescription");
+    encode(w, (*value.ExportDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GetItemOutput& value) {
+  w.begin_object();
+  if (value.Item) {
+    w.key("Item");
+    write_attribute_map(w, (*value.Item));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ImportTableOutput& value) {
+  w.begin_object();
+  w.key("ImportTableDescription");
+  encode(w, value.ImportTableDescription);
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::BackupSummary& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.TableId) {
+    w.key("TableId");
+    w.string((*value.TableId));
+  }
+  if (value.TableArn) {
+    w.key("TableArn");
+    w.string((*value.TableArn));
+  }
+  if (value.BackupArn) {
+    w.key("BackupArn");
+    w.string((*value.BackupArn));
+  }
+  if (value.BackupName) {
+    w.key("BackupName");
+    w.string((*value.BackupName));
+  }
+  if (value.BackupCreationDateTime) {
+    w.key("BackupCreationDateTime");
+    write_timestamp(w, (*value.BackupCreationDateTime));
+  }
+  if (value.BackupExpiryDateTime) {
+    w.key("BackupExpiryDateTime");
+    write_timestamp(w, (*value.BackupExpiryDateTime));
+  }
+  if (value.BackupStatus) {
+    w.key("BackupStatus");
+    w.string(name((*value.BackupStatus)));
+  }
+  if (value.BackupType) {
+    w.key("BackupType");
+    w.string(name((*value.BackupType)));
+  }
+  if (value.BackupSizeBytes) {
+    w.key("BackupSizeBytes");
+    w.number((*value.BackupSizeBytes));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListBackupsOutput& value) {
+  w.begin_object();
+  if (value.BackupSummaries) {
+    w.key("BackupSummaries");
+    w.begin_array();
+    for (const auto& e4 : (*value.BackupSummaries)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.LastEvaluatedBackupArn) {
+    w.key("LastEvaluatedBackupArn");
+    w.string((*value.LastEvaluatedBackupArn));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ContributorInsightsSummary& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.ContributorInsightsStatus) {
+    w.key("ContributorInsightsStatus");
+    w.string(name((*value.ContributorInsightsStatus)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListContributorInsightsOutput& value) {
+  w.begin_object();
+  if (value.ContributorInsightsSummaries) {
+    w.key("ContributorInsightsSummaries");
+    w.begin_array();
+    for (const auto& e4 : (*value.ContributorInsightsSummaries)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.NextToken) {
+    w.key("NextToken");
+    w.string((*value.NextToken));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ExportSummary& value) {
+  w.begin_object();
+  if (value.ExportArn) {
+    w.key("ExportArn");
+    w.string((*value.ExportArn));
+  }
+  if (value.ExportStatus) {
+    w.key("ExportStatus");
+    w.string(name((*value.ExportStatus)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListExportsOutput& value) {
+  w.begin_object();
+  if (value.ExportSummaries) {
+    w.key("ExportSummaries");
+    w.begin_array();
+    for (const auto& e4 : (*value.ExportSummaries)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.NextToken) {
+    w.key("NextToken");
+    w.string((*value.NextToken));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GlobalTable& value) {
+  w.begin_object();
+  if (value.GlobalTableName) {
+    w.key("GlobalTableName");
+    w.string((*value.GlobalTableName));
+  }
+  if (value.ReplicationGroup) {
+    w.key("ReplicationGroup");
+    w.begin_array();
+    for (const auto& e4 : (*value.ReplicationGroup)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListGlobalTablesOutput& value) {
+  w.begin_object();
+  if (value.GlobalTables) {
+    w.key("GlobalTables");
+    w.begin_array();
+    for (const auto& e4 : (*value.GlobalTables)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.LastEvaluatedGlobalTableName) {
+    w.key("LastEvaluatedGlobalTableName");
+    w.string((*value.LastEvaluatedGlobalTableName));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ImportSummary& value) {
+  w.begin_object();
+  if (value.ImportArn) {
+    w.key("ImportArn");
+    w.string((*value.ImportArn));
+  }
+  if (value.ImportStatus) {
+    w.key("ImportStatus");
+    w.string(name((*value.ImportStatus)));
+  }
+  if (value.TableArn) {
+    w.key("TableArn");
+    w.string((*value.TableArn));
+  }
+  if (value.S3BucketSource) {
+    w.key("S3BucketSource");
+    encode(w, (*value.S3BucketSource));
+  }
+  if (value.CloudWatchLogGroupArn) {
+    w.key("CloudWatchLogGroupArn");
+    w.string((*value.CloudWatchLogGroupArn));
+  }
+  if (value.InputFormat) {
+    w.key("InputFormat");
+    w.string(name((*value.InputFormat)));
+  }
+  if (value.StartTime) {
+    w.key("StartTime");
+    write_timestamp(w, (*value.StartTime));
+  }
+  if (value.EndTime) {
+    w.key("EndTime");
+    write_timestamp(w, (*value.EndTime));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListImportsOutput& value) {
+  w.begin_object();
+  if (value.ImportSummaryList) {
+    w.key("ImportSummaryList");
+    w.begin_array();
+    for (const auto& e4 : (*value.ImportSummaryList)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.NextToken) {
+    w.key("NextToken");
+    w.string((*value.NextToken));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListTablesOutput& value) {
+  w.begin_object();
+  if (value.TableNames) {
+    w.key("TableNames");
+    w.begin_array();
+    for (const auto& e4 : (*value.TableNames)) {
+      w.string(e4);
+    }
+    w.end_array();
+  }
+  if (value.LastEvaluatedTableName) {
+    w.key("LastEvaluatedTableName");
+    w.string((*value.LastEvaluatedTableName));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListTagsOfResourceOutput& value) {
+  w.begin_object();
+  if (value.Tags) {
+    w.key("Tags");
+    w.begin_array();
+    for (const auto& e4 : (*value.Tags)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.NextToken) {
+    w.key("NextToken");
+    w.string((*value.NextToken));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::PutItemOutput& value) {
+  w.begin_object();
+  if (value.Attributes) {
+    w.key("Attributes");
+    write_attribute_map(w, (*value.Attributes));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  if (value.ItemCollectionMetrics) {
+    w.key("ItemCollectionMetrics");
+    encode(w, (*value.ItemCollectionMetrics));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::QueryOutput& value) {
+  w.begin_object();
+  if (value.Items) {
+    w.key("Items");
+    w.begin_array();
+    for (const auto& e4 : (*value.Items)) {
+      write_attribute_map(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Count) {
+    w.key("Count");
+    w.number((*value.Count));
+  }
+  if (value.ScannedCount) {
+    w.key("ScannedCount");
+    w.number((*value.ScannedCount));
+  }
+  if (value.LastEvaluatedKey) {
+    w.key("LastEvaluatedKey");
+    write_attribute_map(w, (*value.LastEvaluatedKey));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::RestoreTableFromBackupOutput& value) {
+  w.begin_object();
+  if (value.TableDescription) {
+    w.key("TableDescription");
+    encode(w, (*value.TableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::RestoreTableToPointInTimeOutput& value) {
+  w.begin_object();
+  if (value.TableDescription) {
+    w.key("TableDescription");
+    encode(w, (*value.TableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ScanOutput& value) {
+  w.begin_object();
+  if (value.Items) {
+    w.key("Items");
+    w.begin_array();
+    for (const auto& e4 : (*value.Items)) {
+      write_attribute_map(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Count) {
+    w.key("Count");
+    w.number((*value.Count));
+  }
+  if (value.ScannedCount) {
+    w.key("ScannedCount");
+    w.number((*value.ScannedCount));
+  }
+  if (value.LastEvaluatedKey) {
+    w.key("LastEvaluatedKey");
+    write_attribute_map(w, (*value.LastEvaluatedKey));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::TransactGetItemsOutput& value) {
+  w.begin_object();
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    w.begin_array();
+    for (const auto& e4 : (*value.ConsumedCapacity)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Responses) {
+    w.key("Responses");
+    w.begin_array();
+    for (const auto& e4 : (*value.Responses)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::TransactWriteItemsOutput& value) {
+  w.begin_object();
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    w.begin_array();
+    for (const auto& e4 : (*value.ConsumedCapacity)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.ItemCollectionMetrics) {
+    w.key("ItemCollectionMetrics");
+    w.begin_object();
+    for (const auto& e4 : (*value.ItemCollectionMetrics)) {
+      w.key(e4.first);
+      w.begin_array();
+      for (const auto& e6 : e4.second) {
+        encode(w, e6);
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateContinuousBackupsOutput& value) {
+  w.begin_object();
+  if (value.ContinuousBackupsDescription) {
+    w.key("ContinuousBackupsDescription");
+    encode(w, (*value.ContinuousBackupsDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateContributorInsightsOutput& value) {
+  w.begin_object();
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.IndexName) {
+    w.key("IndexName");
+    w.string((*value.IndexName));
+  }
+  if (value.ContributorInsightsStatus) {
+    w.key("ContributorInsightsStatus");
+    w.string(name((*value.ContributorInsightsStatus)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateGlobalTableOutput& value) {
+  w.begin_object();
+  if (value.GlobalTableDescription) {
+    w.key("GlobalTableDescription");
+    encode(w, (*value.GlobalTableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateGlobalTableSettingsOutput& value) {
+  w.begin_object();
+  if (value.GlobalTableName) {
+    w.key("GlobalTableName");
+    w.string((*value.GlobalTableName));
+  }
+  if (value.ReplicaSettings) {
+    w.key("ReplicaSettings");
+    w.begin_array();
+    for (const auto& e4 : (*value.ReplicaSettings)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateItemOutput& value) {
+  w.begin_object();
+  if (value.Attributes) {
+    w.key("Attributes");
+    write_attribute_map(w, (*value.Attributes));
+  }
+  if (value.ConsumedCapacity) {
+    w.key("ConsumedCapacity");
+    encode(w, (*value.ConsumedCapacity));
+  }
+  if (value.ItemCollectionMetrics) {
+    w.key("ItemCollectionMetrics");
+    encode(w, (*value.ItemCollectionMetrics));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateTableOutput& value) {
+  w.begin_object();
+  if (value.TableDescription) {
+    w.key("TableDescription");
+    encode(w, (*value.TableDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateTableReplicaAutoScalingOutput& value) {
+  w.begin_object();
+  if (value.TableAutoScalingDescription) {
+    w.key("TableAutoScalingDescription");
+    encode(w, (*value.TableAutoScalingDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::UpdateTimeToLiveOutput& value) {
+  w.begin_object();
+  if (value.TimeToLiveSpecification) {
+    w.key("TimeToLiveSpecification");
+    encode(w, (*value.TimeToLiveSpecification));
+  }
   w.end_object();
 }
 

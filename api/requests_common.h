@@ -1,4 +1,5 @@
-// api/requests_common.h — what the generated request types (api/requests.h, api/streams_requests.h) share.
+// api/requests_common.h — what the generated request and response types (api/requests.h,
+// api/streams_requests.h) share.
 //
 // DynamoDB's attribute values are decoded into model types (model/attribute_value.h) rather than generated
 // structs. The decoder checks their JSON shape with the rest of the request (a value of the wrong JSON type is
@@ -9,6 +10,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "model/attribute_value.h"
 #include "model/error.h"
@@ -44,6 +47,14 @@ struct Attributes {
     if (error) throw *error;
     return value;
   }
+};
+
+// An item or a key in an answer (a map of attribute name to attribute value that only responses reach: Item,
+// Items, LastEvaluatedKey, ...): its attributes, or an item's bytes as storage/item_codec.h stores them, which
+// are written as JSON without being decoded (GetItem without a projection answers the stored item so).
+struct ResponseAttributes {
+  AttributeMap value;
+  std::optional<std::string> stored;  // when set, written instead of value
 };
 
 }  // namespace ddb::api

@@ -7,7 +7,8 @@
 
 #include <simdjson.h>
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 
 #include "api/attribute_json.h"
 #include "api/shapes.h"
@@ -40,12 +41,76 @@ const MemberDef kMembers[] = {
     {"TableName", 10, false},
     {"Limit", 2, false},
     {"ExclusiveStartStreamArn", 1, false},
+    {"StreamDescription", 12, false},
+    {"StreamArn", 1, false},
+    {"StreamLabel", 13, false},
+    {"StreamStatus", 14, false},
+    {"StreamViewType", 15, false},
+    {"CreationRequestDateTime", 16, false},
+    {"TableName", 10, false},
+    {"KeySchema", 17, false},
+    {"Shards", 21, false},
+    {"LastEvaluatedShardId", 3, false},
+    {"AttributeName", 19, true},
+    {"KeyType", 20, true},
+    {"ShardId", 3, false},
+    {"SequenceNumberRange", 23, false},
+    {"ParentShardId", 3, false},
+    {"StartingSequenceNumber", 8, false},
+    {"EndingSequenceNumber", 8, false},
+    {"Records", 25, false},
+    {"NextShardIterator", 5, false},
+    {"eventID", 13, false},
+    {"eventName", 27, false},
+    {"eventVersion", 13, false},
+    {"eventSource", 13, false},
+    {"awsRegion", 13, false},
+    {"dynamodb", 28, false},
+    {"userIdentity", 43, false},
+    {"ApproximateCreationDateTime", 16, false},
+    {"Keys", 29, false},
+    {"NewImage", 29, false},
+    {"OldImage", 29, false},
+    {"SequenceNumber", 8, false},
+    {"SizeBytes", 42, false},
+    {"StreamViewType", 15, false},
+    {"S", 32, false},
+    {"N", 33, false},
+    {"B", 34, false},
+    {"SS", 35, false},
+    {"NS", 36, false},
+    {"BS", 37, false},
+    {"M", 38, false},
+    {"L", 39, false},
+    {"NULL", 40, false},
+    {"BOOL", 41, false},
+    {"PrincipalId", 13, false},
+    {"Type", 13, false},
+    {"ShardIterator", 5, false},
+    {"Streams", 46, false},
+    {"LastEvaluatedStreamArn", 1, false},
+    {"StreamArn", 1, false},
+    {"TableName", 10, false},
+    {"StreamLabel", 13, false},
 };
 const char* const kEnums[] = {
     "TRIM_HORIZON",
     "LATEST",
     "AT_SEQUENCE_NUMBER",
     "AFTER_SEQUENCE_NUMBER",
+    "ENABLING",
+    "ENABLED",
+    "DISABLING",
+    "DISABLED",
+    "NEW_IMAGE",
+    "OLD_IMAGE",
+    "NEW_AND_OLD_IMAGES",
+    "KEYS_ONLY",
+    "HASH",
+    "RANGE",
+    "INSERT",
+    "MODIFY",
+    "REMOVE",
 };
 const ShapeDef kShapes[] = {
     {"DescribeStreamInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 0, 3, 0, 0, -1, -1, -1},
@@ -59,6 +124,43 @@ const ShapeDef kShapes[] = {
     {"SequenceNumber", ShapeKind::String, 1, 1, 21, 40, kPatternNone, 9, 0, 4, 0, -1, -1, -1},
     {"ListStreamsInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 9, 3, 4, 0, -1, -1, -1},
     {"TableName", ShapeKind::String, 1, 1, 3, 255, kPatternName, 12, 0, 4, 0, -1, -1, -1},
+    {"DescribeStreamOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 12, 1, 4, 0, -1, -1, -1},
+    {"StreamDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 13, 9, 4, 0, -1, -1, -1},
+    {"String", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 22, 0, 4, 0, -1, -1, -1},
+    {"StreamStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 22, 0, 4, 4, -1, -1, -1},
+    {"StreamViewType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 22, 0, 8, 4, -1, -1, -1},
+    {"Date", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 22, 0, 12, 0, -1, -1, -1},
+    {"KeySchema", ShapeKind::List, 1, 1, 1, 2, kPatternNone, 22, 0, 12, 0, 18, -1, -1},
+    {"KeySchemaElement", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 22, 2, 12, 0, -1, -1, -1},
+    {"KeySchemaAttributeName", ShapeKind::String, 1, 1, 1, 255, kPatternNone, 24, 0, 12, 0, -1, -1, -1},
+    {"KeyType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 24, 0, 12, 2, -1, -1, -1},
+    {"ShardDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 24, 0, 14, 0, 22, -1, -1},
+    {"Shard", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 24, 3, 14, 0, -1, -1, -1},
+    {"SequenceNumberRange", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 27, 2, 14, 0, -1, -1, -1},
+    {"GetRecordsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 29, 2, 14, 0, -1, -1, -1},
+    {"RecordList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 31, 0, 14, 0, 26, -1, -1},
+    {"Record", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 31, 7, 14, 0, -1, -1, -1},
+    {"OperationType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 38, 0, 14, 3, -1, -1, -1},
+    {"StreamRecord", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 38, 7, 17, 0, -1, -1, -1},
+    {"AttributeMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 45, 0, 17, 0, -1, 30, 31},
+    {"AttributeName", ShapeKind::String, 0, 1, 0, 65535, kPatternNone, 45, 0, 17, 0, -1, -1, -1},
+    {"AttributeValue", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 45, 10, 17, 0, -1, -1, -1},
+    {"StringAttributeValue", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
+    {"NumberAttributeValue", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
+    {"BinaryAttributeValue", ShapeKind::Blob, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
+    {"StringSetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 32, -1, -1},
+    {"NumberSetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 33, -1, -1},
+    {"BinarySetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 34, -1, -1},
+    {"MapAttributeValue", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, 30, 31},
+    {"ListAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 31, -1, -1},
+    {"NullAttributeValue", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
+    {"BooleanAttributeValue", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
+    {"PositiveLongObject", ShapeKind::Long, 1, 0, 1, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
+    {"Identity", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 55, 2, 17, 0, -1, -1, -1},
+    {"GetShardIteratorOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 57, 1, 17, 0, -1, -1, -1},
+    {"ListStreamsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 58, 2, 17, 0, -1, -1, -1},
+    {"StreamList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 60, 0, 17, 0, 47, -1, -1},
+    {"Stream", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 60, 3, 17, 0, -1, -1, -1},
 };
 const ServiceModel kModel{kShapes, kMembers, kEnums, "com.amazonaws.dynamodb.v20120810"};
 
@@ -76,6 +178,43 @@ enum : int {
   SequenceNumber = 8,
   ListStreamsInput = 9,
   TableName = 10,
+  DescribeStreamOutput = 11,
+  StreamDescription = 12,
+  String = 13,
+  StreamStatus = 14,
+  StreamViewType = 15,
+  Date = 16,
+  KeySchema = 17,
+  KeySchemaElement = 18,
+  KeySchemaAttributeName = 19,
+  KeyType = 20,
+  ShardDescriptionList = 21,
+  Shard = 22,
+  SequenceNumberRange = 23,
+  GetRecordsOutput = 24,
+  RecordList = 25,
+  Record = 26,
+  OperationType = 27,
+  StreamRecord = 28,
+  AttributeMap = 29,
+  AttributeName = 30,
+  AttributeValue = 31,
+  StringAttributeValue = 32,
+  NumberAttributeValue = 33,
+  BinaryAttributeValue = 34,
+  StringSetAttributeValue = 35,
+  NumberSetAttributeValue = 36,
+  BinarySetAttributeValue = 37,
+  MapAttributeValue = 38,
+  ListAttributeValue = 39,
+  NullAttributeValue = 40,
+  BooleanAttributeValue = 41,
+  PositiveLongObject = 42,
+  Identity = 43,
+  GetShardIteratorOutput = 44,
+  ListStreamsOutput = 45,
+  StreamList = 46,
+  Stream = 47,
 };
 }  // namespace shape
 
@@ -320,15 +459,78 @@ void check(const element& body) {
   run(body, input, /*parse_attributes=*/false);
 }
 
+// A double as the service writes its doubles: whole and half values with one decimal (1.0, 0.5, 2.5: capacity
+// units, size estimates), any other as the shortest text that reads back the same double (0.25, 1e+20).
 [[maybe_unused]] void write_double(JsonWriter& w, double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  w.raw_number(buf);
+  char buf[48];
+  char* end = buf;
+  double halves = v * 2;
+  if (halves > -1e15 && halves < 1e15 && halves == std::trunc(halves)) {
+    int64_t h = int64_t(halves);
+    if (h < 0) {
+      *end++ = '-';
+      h = -h;
+    }
+    end = std::to_chars(end, buf + sizeof buf, h / 2).ptr;
+    *end++ = '.';
+    *end++ = h % 2 ? '5' : '0';
+  } else {
+    end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    if (std::string_view(buf, end - buf).find_first_of(".en") == std::string_view::npos) {
+      *end++ = '.';
+      *end++ = '0';
+    }
+  }
+  w.raw_number(std::string_view(buf, end - buf));
+}
+
+// Seconds since the epoch: a whole number of milliseconds as the service writes it (1700000000.123), any other
+// value as write_double writes it.
+[[maybe_unused]] void write_timestamp(JsonWriter& w, double seconds) {
+  double millis = seconds * 1000;
+  if (millis >= 0 && millis < 9.0e15 && std::nearbyint(millis) == millis) {
+    w.epoch_seconds(int64_t(millis));
+  } else {
+    write_double(w, seconds);
+  }
+}
+
+template <class Enum>
+std::optional<Enum> find_enum(int begin, int count, std::string_view text) {
+  for (int i = 0; i < count; ++i) {
+    if (kEnums[begin + i] == text) return Enum(i);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 std::string_view name(ShardIteratorType value) { return kEnums[0 + int(value)]; }
+std::string_view name(StreamStatus value) { return kEnums[4 + int(value)]; }
+std::string_view name(StreamViewType value) { return kEnums[8 + int(value)]; }
+std::string_view name(KeyType value) { return kEnums[12 + int(value)]; }
+std::string_view name(OperationType value) { return kEnums[14 + int(value)]; }
+
+template <>
+std::optional<ShardIteratorType> enum_value(std::string_view text) {
+  return find_enum<ShardIteratorType>(0, 4, text);
+}
+template <>
+std::optional<StreamStatus> enum_value(std::string_view text) {
+  return find_enum<StreamStatus>(4, 4, text);
+}
+template <>
+std::optional<StreamViewType> enum_value(std::string_view text) {
+  return find_enum<StreamViewType>(8, 4, text);
+}
+template <>
+std::optional<KeyType> enum_value(std::string_view text) {
+  return find_enum<KeyType>(12, 2, text);
+}
+template <>
+std::optional<OperationType> enum_value(std::string_view text) {
+  return find_enum<OperationType>(14, 3, text);
+}
 
 void decode(const element& body, DescribeStreamInput& out) { run(body, out, /*parse_attributes=*/true); }
 void decode(const element& body, GetRecordsInput& out) { run(body, out, /*parse_attributes=*/true); }
@@ -389,6 +591,242 @@ void encode(JsonWriter& w, const req::ListStreamsInput& value) {
   if (value.ExclusiveStartStreamArn) {
     w.key("ExclusiveStartStreamArn");
     w.string((*value.ExclusiveStartStreamArn));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::KeySchemaElement& value) {
+  w.begin_object();
+  w.key("AttributeName");
+  w.string(value.AttributeName);
+  w.key("KeyType");
+  w.string(name(value.KeyType));
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::SequenceNumberRange& value) {
+  w.begin_object();
+  if (value.StartingSequenceNumber) {
+    w.key("StartingSequenceNumber");
+    w.string((*value.StartingSequenceNumber));
+  }
+  if (value.EndingSequenceNumber) {
+    w.key("EndingSequenceNumber");
+    w.string((*value.EndingSequenceNumber));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::Shard& value) {
+  w.begin_object();
+  if (value.ShardId) {
+    w.key("ShardId");
+    w.string((*value.ShardId));
+  }
+  if (value.SequenceNumberRange) {
+    w.key("SequenceNumberRange");
+    encode(w, (*value.SequenceNumberRange));
+  }
+  if (value.ParentShardId) {
+    w.key("ParentShardId");
+    w.string((*value.ParentShardId));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::StreamDescription& value) {
+  w.begin_object();
+  if (value.StreamArn) {
+    w.key("StreamArn");
+    w.string((*value.StreamArn));
+  }
+  if (value.StreamLabel) {
+    w.key("StreamLabel");
+    w.string((*value.StreamLabel));
+  }
+  if (value.StreamStatus) {
+    w.key("StreamStatus");
+    w.string(name((*value.StreamStatus)));
+  }
+  if (value.StreamViewType) {
+    w.key("StreamViewType");
+    w.string(name((*value.StreamViewType)));
+  }
+  if (value.CreationRequestDateTime) {
+    w.key("CreationRequestDateTime");
+    write_timestamp(w, (*value.CreationRequestDateTime));
+  }
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.KeySchema) {
+    w.key("KeySchema");
+    w.begin_array();
+    for (const auto& e4 : (*value.KeySchema)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.Shards) {
+    w.key("Shards");
+    w.begin_array();
+    for (const auto& e4 : (*value.Shards)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.LastEvaluatedShardId) {
+    w.key("LastEvaluatedShardId");
+    w.string((*value.LastEvaluatedShardId));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::DescribeStreamOutput& value) {
+  w.begin_object();
+  if (value.StreamDescription) {
+    w.key("StreamDescription");
+    encode(w, (*value.StreamDescription));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::StreamRecord& value) {
+  w.begin_object();
+  if (value.ApproximateCreationDateTime) {
+    w.key("ApproximateCreationDateTime");
+    write_timestamp(w, (*value.ApproximateCreationDateTime));
+  }
+  if (value.Keys) {
+    w.key("Keys");
+    write_attribute_map(w, (*value.Keys));
+  }
+  if (value.NewImage) {
+    w.key("NewImage");
+    write_attribute_map(w, (*value.NewImage));
+  }
+  if (value.OldImage) {
+    w.key("OldImage");
+    write_attribute_map(w, (*value.OldImage));
+  }
+  if (value.SequenceNumber) {
+    w.key("SequenceNumber");
+    w.string((*value.SequenceNumber));
+  }
+  if (value.SizeBytes) {
+    w.key("SizeBytes");
+    w.number((*value.SizeBytes));
+  }
+  if (value.StreamViewType) {
+    w.key("StreamViewType");
+    w.string(name((*value.StreamViewType)));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::Identity& value) {
+  w.begin_object();
+  if (value.PrincipalId) {
+    w.key("PrincipalId");
+    w.string((*value.PrincipalId));
+  }
+  if (value.Type) {
+    w.key("Type");
+    w.string((*value.Type));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::Record& value) {
+  w.begin_object();
+  if (value.eventID) {
+    w.key("eventID");
+    w.string((*value.eventID));
+  }
+  if (value.eventName) {
+    w.key("eventName");
+    w.string(name((*value.eventName)));
+  }
+  if (value.eventVersion) {
+    w.key("eventVersion");
+    w.string((*value.eventVersion));
+  }
+  if (value.eventSource) {
+    w.key("eventSource");
+    w.string((*value.eventSource));
+  }
+  if (value.awsRegion) {
+    w.key("awsRegion");
+    w.string((*value.awsRegion));
+  }
+  if (value.dynamodb) {
+    w.key("dynamodb");
+    encode(w, (*value.dynamodb));
+  }
+  if (value.userIdentity) {
+    w.key("userIdentity");
+    encode(w, (*value.userIdentity));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GetRecordsOutput& value) {
+  w.begin_object();
+  if (value.Records) {
+    w.key("Records");
+    w.begin_array();
+    for (const auto& e4 : (*value.Records)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.NextShardIterator) {
+    w.key("NextShardIterator");
+    w.string((*value.NextShardIterator));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::GetShardIteratorOutput& value) {
+  w.begin_object();
+  if (value.ShardIterator) {
+    w.key("ShardIterator");
+    w.string((*value.ShardIterator));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::Stream& value) {
+  w.begin_object();
+  if (value.StreamArn) {
+    w.key("StreamArn");
+    w.string((*value.StreamArn));
+  }
+  if (value.TableName) {
+    w.key("TableName");
+    w.string((*value.TableName));
+  }
+  if (value.StreamLabel) {
+    w.key("StreamLabel");
+    w.string((*value.StreamLabel));
+  }
+  w.end_object();
+}
+
+void encode(JsonWriter& w, const req::ListStreamsOutput& value) {
+  w.begin_object();
+  if (value.Streams) {
+    w.key("Streams");
+    w.begin_array();
+    for (const auto& e4 : (*value.Streams)) {
+      encode(w, e4);
+    }
+    w.end_array();
+  }
+  if (value.LastEvaluatedStreamArn) {
+    w.key("LastEvaluatedStreamArn");
+    w.string((*value.LastEvaluatedStreamArn));
   }
   w.end_object();
 }

@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Generates the typed requests of a service, and their decoder, from the service model botocore ships.
+"""Generates the typed requests and responses of a service, their decoder and encoder, from the service model
+botocore ships.
 
-For every structure reachable from an operation's input the header gets one C++ struct, named as the model
-names the shape, with the model's member names: required members plain, optional ones std::optional, lists
-std::vector, maps std::vector of (key, value) pairs in request order, enums enum classes, integers int64_t,
-booleans bool, doubles and timestamps double, blobs std::string (decoded). DynamoDB's AttributeValue becomes
-api::Attribute, and its maps keyed by attribute name (items, keys) api::Attributes (api/requests_common.h).
+For every structure reachable from an operation's input or output the header gets one C++ struct, named as the
+model names the shape, with the model's member names: required members plain, optional ones std::optional,
+lists std::vector, maps std::vector of (key, value) pairs in request (or answer) order, enums enum classes,
+integers int64_t, booleans bool, doubles and timestamps double (seconds), blobs std::string (decoded). A shape
+both sides reach is one struct. DynamoDB's AttributeValue becomes api::Attribute, and its maps keyed by
+attribute name (items, keys) api::Attributes (api/requests_common.h), in a structure a request reaches; in one
+only answers reach, AttributeValue and api::ResponseAttributes (which may hold an item's stored bytes).
+
+Every structure gets an encoder, encode(JsonWriter&, const X&): the model's member order, absent optionals
+omitted, integers as integers, doubles as the service writes capacity units (1.0, 0.5; others as the shortest
+text that reads back), timestamps as epoch seconds with millisecond precision.
 
 The source gets the model's tables (what api/shapes.cpp needs to print a value in a validation message) and
 one decode function per shape, which walks the simdjson DOM once, fills the struct, and reports exactly what
@@ -102,6 +109,7 @@ SERVICES = {
             "Delete": ["ReturnValuesOnConditionCheckFailure"],
             "CreateTableInput": ["DeletionProtectionEnabled"],
             "UpdateTableInput": ["DeletionProtectionEnabled"],
+            "TableDescription": ["DeletionProtectionEnabled"],
         },
         # BatchGetItem's limit of 100 keys is checked across tables, with the service's own message.
         "drop_max": ["KeyList"],
@@ -146,12 +154,18 @@ class Generator:
         for name in config.get("drop_max", []):
             self.shapes[name].pop("max", None)
         self.ops = sorted((n, op) for n, op in model["operations"].items())
-        # Every shape reachable from an input, numbered in the order of the walk (as the old table was).
+        # Every shape reachable from an input, numbered in the order of the walk (as the old table was), then
+        # the shapes only outputs reach.
         self.order, self.index = [], {}
         for _, op in self.ops:
             if "input" in op:
                 self.visit(op["input"]["shape"])
+        self.input_shapes = set(self.order)
+        for _, op in self.ops:
+            if "output" in op:
+                self.visit(op["output"]["shape"])
         self.inputs = {op["input"]["shape"] for _, op in self.ops if "input" in op}
+        self.outputs = {op["output"]["shape"] for _, op in self.ops if "output" in op}
 
     def visit(self, name):
         if name in self.index:
@@ -194,12 +208,18 @@ class Generator:
         return [(m, d) for m, d in s.get("members", {}).items()
                 if "location" not in d and s.get("payload") != m]
 
-    def cpp_type(self, name):
+    def side(self, name):
+        """Whether a request reaches the shape ("in": decoded, attribute values carry their errors) or only
+        answers do ("out")."""
+        return "in" if name in self.input_shapes else "out"
+
+    def cpp_type(self, name, side="in"):
+        """The C++ type of shape `name` as a member or element of a container on `side`."""
         k = self.kind(name)
         if k == "attribute":
-            return "api::Attribute"
+            return "api::Attribute" if side == "in" else "::ddb::AttributeValue"
         if k == "attributes":
-            return "api::Attributes"
+            return "api::Attributes" if side == "in" else "api::ResponseAttributes"
         if k in ("structure", "enum", "list", "map"):
             return "req::" + name
         return {"string": "std::string", "blob": "std::string", "integer": "int64_t", "long": "int64_t",
@@ -210,7 +230,8 @@ class Generator:
 
     # ---- the header ----
     def declaration_order(self):
-        """Enums, structures and list/map aliases reachable from an input, each after what it names (post-order)."""
+        """Enums, structures and list/map aliases reachable from an input, then those only an output reaches, each
+        after what it names (post-order)."""
         done, out = set(), []
 
         def walk(name, stack):
@@ -231,26 +252,29 @@ class Generator:
             if k in ("structure", "enum", "list", "map"):
                 out.append(name)
 
-        for _, op in self.ops:
-            if "input" in op:
-                walk(op["input"]["shape"], frozenset())
+        for direction in ("input", "output"):
+            for _, op in self.ops:
+                if direction in op:
+                    walk(op[direction]["shape"], frozenset())
         return out
 
     def header(self):
         ns = self.ns
         guard_types = []
         L = []
-        L.append(f"// {self.cfg['header']} — the requests of {self.model['metadata'].get('serviceFullName', self.service)} "
-                 f"as C++ types.")
+        L.append(f"// {self.cfg['header']} — the requests and responses of "
+                 f"{self.model['metadata'].get('serviceFullName', self.service)} as C++ types.")
         L.append(f"// Generated by tools/gen_requests.py from botocore's service model "
                  f"({self.service} {self.model['metadata'].get('apiVersion', '')}). Do not edit.")
         L.append("//")
-        L.append("// One struct per structure an operation's input reaches, named as the model names it, with the model's")
-        L.append("// member names. Required members are plain (decode() refuses a request without them), optional ones")
-        L.append("// std::optional; lists are std::vector, maps std::vector of (key, value) in request order, enums enum")
-        L.append("// classes (name() gives the wire text), integers int64_t, timestamps seconds as double, blobs their")
-        L.append("// decoded bytes. Attribute values are api::Attribute and items and keys api::Attributes")
-        L.append("// (api/requests_common.h): their content errors are thrown by get(), where the operation reads them.")
+        L.append("// One struct per structure an operation's input or output reaches, named as the model names it, with the")
+        L.append("// model's member names. Required members are plain (decode() refuses a request without them), optional")
+        L.append("// ones std::optional; lists are std::vector, maps std::vector of (key, value) in request (or answer)")
+        L.append("// order, enums enum classes (name() gives the wire text, enum_value() reads it), integers int64_t,")
+        L.append("// timestamps seconds as double, blobs their decoded bytes. In what a request reaches, attribute values")
+        L.append("// are api::Attribute and items and keys api::Attributes (api/requests_common.h): their content errors")
+        L.append("// are thrown by get(), where the operation reads them. In what only answers reach, they are")
+        L.append("// AttributeValue and api::ResponseAttributes. encode() writes any structure as the service does.")
         L.append("#pragma once")
         L.append("")
         L.append("#include <cstdint>")
@@ -284,20 +308,22 @@ class Generator:
                 L.append(f"enum class {name} : uint8_t {{ {values} }};")
                 guard_types.append(name)
             elif k == "list":
-                L.append(f"using {name} = std::vector<{self.cpp_type(s['member']['shape'])}>;")
+                L.append(f"using {name} = std::vector<{self.cpp_type(s['member']['shape'], self.side(name))}>;")
             elif k == "map":
-                L.append(f"using {name} = std::vector<std::pair<std::string, {self.cpp_type(s['value']['shape'])}>>;")
+                L.append(f"using {name} = std::vector<std::pair<std::string, "
+                         f"{self.cpp_type(s['value']['shape'], self.side(name))}>>;")
             elif k == "structure":
                 L.append("")
                 L.append(f"struct {name} {{")
                 required = set(s.get("required", []))
                 for m, d in s.get("members", {}).items():
-                    t = self.cpp_type(d["shape"])
+                    t = self.cpp_type(d["shape"], self.side(name))
                     note = ""
+                    message = "request" if self.side(name) == "in" else "answer"
                     if "location" in d:
-                        note = f"  // from the request's {d['location']} ({d.get('locationName', m)}), not the body"
+                        note = f"  // the {message}'s {d['location']} ({d.get('locationName', m)}), not the body"
                     elif s.get("payload") == m:
-                        note = "  // the request's payload, not decoded from JSON"
+                        note = f"  // the {message}'s payload, not JSON"
                     if m in required:
                         init = "{}" if self.kind(d["shape"]) in ("integer", "long", "boolean", "double", "float",
                                                                 "timestamp", "enum") else ""
@@ -311,6 +337,10 @@ class Generator:
         for name in guard_types:
             L.append(f"std::string_view name({name} value);")
         L.append("")
+        L.append("// The enum value of a wire text (enum_value<KeyType>(\"HASH\")); nullopt for a text the model does not list.")
+        L.append("template <class Enum>")
+        L.append("std::optional<Enum> enum_value(std::string_view text);")
+        L.append("")
         L.append("// Decodes the body of a request (a parsed JSON object) into its input, checking it against the service")
         L.append("// model as the service's framework does: SerializationException when a value has the wrong JSON type,")
         L.append("// ValidationException \"N validation error(s) detected: ...\" listing every constraint violation, then the")
@@ -319,7 +349,8 @@ class Generator:
         for name in sorted(self.inputs):
             L.append(f"void decode(const simdjson::dom::element& body, {name}& out);")
         L.append("")
-        L.append("// Writes a decoded structure back as the JSON the service takes (absent members omitted).")
+        L.append("// Writes a structure as the service writes it (and takes it): the model's member order, absent members")
+        L.append("// omitted. An output is the body of an answer.")
         for name in self.declaration_order():
             if self.kind(name) == "structure":
                 L.append(f"void encode(JsonWriter& w, const {name}& value);")
@@ -540,16 +571,17 @@ class Generator:
             L.append("}")
         return L
 
-    def encoder_value(self, shape, expr, indent):
+    def encoder_value(self, shape, expr, indent, side):
+        """Statements writing `expr` of `shape`, a member or element of a container on `side`."""
         pad = " " * indent
         k = self.kind(shape)
         s = self.shapes[shape]
         if k == "structure":
             return [f"{pad}encode(w, {expr});"]
         if k == "attribute":
-            return [f"{pad}write_attribute_value(w, {expr}.value);"]
+            return [f"{pad}write_attribute_value(w, {expr}{'.value' if side == 'in' else ''});"]
         if k == "attributes":
-            return [f"{pad}write_attribute_map(w, {expr}.value);"]
+            return [f"{pad}write_attribute_map(w, {expr}{'.value' if side == 'in' else ''});"]
         if k == "enum":
             return [f"{pad}w.string(name({expr}));"]
         if k == "string":
@@ -560,16 +592,19 @@ class Generator:
             return [f"{pad}w.number({expr});"]
         if k == "boolean":
             return [f"{pad}w.boolean({expr});"]
-        if k in ("double", "float", "timestamp"):
+        if k in ("double", "float"):
             return [f"{pad}write_double(w, {expr});"]
+        if k == "timestamp":
+            return [f"{pad}write_timestamp(w, {expr});"]
         if k == "list":
             v = f"e{indent}"
             return ([f"{pad}w.begin_array();", f"{pad}for (const auto& {v} : {expr}) {{"] +
-                    self.encoder_value(s["member"]["shape"], v, indent + 2) + [f"{pad}}}", f"{pad}w.end_array();"])
+                    self.encoder_value(s["member"]["shape"], v, indent + 2, self.side(shape)) +
+                    [f"{pad}}}", f"{pad}w.end_array();"])
         if k == "map":
             v = f"e{indent}"
             return ([f"{pad}w.begin_object();", f"{pad}for (const auto& {v} : {expr}) {{", f"{pad}  w.key({v}.first);"] +
-                    self.encoder_value(s["value"]["shape"], f"{v}.second", indent + 2) +
+                    self.encoder_value(s["value"]["shape"], f"{v}.second", indent + 2, self.side(shape)) +
                     [f"{pad}}}", f"{pad}w.end_object();"])
         sys.exit(f"gen_requests: no encoder for {shape}")
 
@@ -577,15 +612,16 @@ class Generator:
         s = self.shapes[name]
         required = set(s.get("required", []))
         members = self.body_members(name)
+        side = self.side(name)
         L = [f"void encode(JsonWriter& w, const req::{name}& value) {{", "  w.begin_object();"]
         for m, d in members:
             if m in required:
                 L.append(f'  w.key("{m}");')
-                L.extend(self.encoder_value(d["shape"], f"value.{m}", 2))
+                L.extend(self.encoder_value(d["shape"], f"value.{m}", 2, side))
             else:
                 L.append(f"  if (value.{m}) {{")
                 L.append(f'    w.key("{m}");')
-                L.extend(self.encoder_value(d["shape"], f"(*value.{m})", 4))
+                L.extend(self.encoder_value(d["shape"], f"(*value.{m})", 4, side))
                 L.append("  }")
         if not members:
             L.append("  (void)value;")
@@ -606,7 +642,8 @@ class Generator:
         L.append("")
         L.append("#include <simdjson.h>")
         L.append("")
-        L.append("#include <cstdio>")
+        L.append("#include <charconv>")
+        L.append("#include <cmath>")
         L.append("")
         L.append('#include "api/attribute_json.h"')
         L.append('#include "api/shapes.h"')
@@ -665,10 +702,48 @@ class Generator:
         L.append("  run(body, input, /*parse_attributes=*/false);")
         L.append("}")
         L.append("")
+        L.append("// A double as the service writes its doubles: whole and half values with one decimal (1.0, 0.5, 2.5: capacity")
+        L.append("// units, size estimates), any other as the shortest text that reads back the same double (0.25, 1e+20).")
         L.append("[[maybe_unused]] void write_double(JsonWriter& w, double v) {")
-        L.append("  char buf[32];")
-        L.append('  std::snprintf(buf, sizeof buf, "%.17g", v);')
-        L.append("  w.raw_number(buf);")
+        L.append("  char buf[48];")
+        L.append("  char* end = buf;")
+        L.append("  double halves = v * 2;")
+        L.append("  if (halves > -1e15 && halves < 1e15 && halves == std::trunc(halves)) {")
+        L.append("    int64_t h = int64_t(halves);")
+        L.append("    if (h < 0) {")
+        L.append("      *end++ = '-';")
+        L.append("      h = -h;")
+        L.append("    }")
+        L.append("    end = std::to_chars(end, buf + sizeof buf, h / 2).ptr;")
+        L.append("    *end++ = '.';")
+        L.append("    *end++ = h % 2 ? '5' : '0';")
+        L.append("  } else {")
+        L.append("    end = std::to_chars(buf, buf + sizeof buf, v).ptr;")
+        L.append("    if (std::string_view(buf, end - buf).find_first_of(\".en\") == std::string_view::npos) {")
+        L.append("      *end++ = '.';")
+        L.append("      *end++ = '0';")
+        L.append("    }")
+        L.append("  }")
+        L.append("  w.raw_number(std::string_view(buf, end - buf));")
+        L.append("}")
+        L.append("")
+        L.append("// Seconds since the epoch: a whole number of milliseconds as the service writes it (1700000000.123), any other")
+        L.append("// value as write_double writes it.")
+        L.append("[[maybe_unused]] void write_timestamp(JsonWriter& w, double seconds) {")
+        L.append("  double millis = seconds * 1000;")
+        L.append("  if (millis >= 0 && millis < 9.0e15 && std::nearbyint(millis) == millis) {")
+        L.append("    w.epoch_seconds(int64_t(millis));")
+        L.append("  } else {")
+        L.append("    write_double(w, seconds);")
+        L.append("  }")
+        L.append("}")
+        L.append("")
+        L.append("template <class Enum>")
+        L.append("std::optional<Enum> find_enum(int begin, int count, std::string_view text) {")
+        L.append("  for (int i = 0; i < count; ++i) {")
+        L.append("    if (kEnums[begin + i] == text) return Enum(i);")
+        L.append("  }")
+        L.append("  return std::nullopt;")
         L.append("}")
         L.append("")
         L.append("}  // namespace")
@@ -676,6 +751,13 @@ class Generator:
         for name in self.declaration_order():
             if self.kind(name) == "enum":
                 L.append(f"std::string_view name({name} value) {{ return kEnums[{self.enum_begin[name]} + int(value)]; }}")
+        L.append("")
+        for name in self.declaration_order():
+            if self.kind(name) == "enum":
+                L.append("template <>")
+                L.append(f"std::optional<{name}> enum_value(std::string_view text) {{")
+                L.append(f"  return find_enum<{name}>({self.enum_begin[name]}, {len(self.enum_values(name))}, text);")
+                L.append("}")
         L.append("")
         for name in sorted(self.inputs):
             L.append(f"void decode(const element& body, {name}& out) {{ run(body, out, /*parse_attributes=*/true); }}")
@@ -718,7 +800,7 @@ class Generator:
         """Lists and maps whose null rule is the default (to be checked against the service when one is served)."""
         out = []
         for name in self.declaration_order():
-            if self.kind(name) in ("list", "map") and name not in self.cfg["null_rules"]:
+            if self.kind(name) in ("list", "map") and name not in self.cfg["null_rules"] and name in self.input_shapes:
                 out.append(name)
         return out
 
