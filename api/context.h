@@ -29,8 +29,16 @@ struct Context {
   std::string_view region;  // the caller's region, for ARNs
 };
 
-// The typed requests (api/requests.h).
+// The typed requests and responses (api/requests.h).
 namespace req {
+struct CreateTableOutput;
+struct DescribeTableOutput;
+struct ListTablesOutput;
+struct UpdateTableOutput;
+struct DeleteTableOutput;
+struct ListTagsOfResourceOutput;
+struct DescribeLimitsOutput;
+struct DescribeEndpointsResponse;
 struct CreateTableInput;
 struct DescribeTableInput;
 struct ListTablesInput;
@@ -53,20 +61,20 @@ struct BatchGetItemInput;
 struct BatchWriteItemInput;
 }  // namespace req
 
-// Every operation takes its typed request (decoded by the dispatcher) and writes the answer object, or throws
-// ddb::Error.
+// Every operation takes its typed request (decoded by the dispatcher) and fills its typed response (which the
+// dispatcher encodes; an operation whose model has no output answers {}), or throws ddb::Error.
 
 // api/tables.cpp
-void create_table(Context&, req::CreateTableInput&, JsonWriter&);
-void describe_table(Context&, req::DescribeTableInput&, JsonWriter&);
-void list_tables(Context&, req::ListTablesInput&, JsonWriter&);
-void update_table(Context&, req::UpdateTableInput&, JsonWriter&);
-void delete_table(Context&, req::DeleteTableInput&, JsonWriter&);
-void tag_resource(Context&, req::TagResourceInput&, JsonWriter&);
-void untag_resource(Context&, req::UntagResourceInput&, JsonWriter&);
-void list_tags_of_resource(Context&, req::ListTagsOfResourceInput&, JsonWriter&);
-void describe_limits(Context&, req::DescribeLimitsInput&, JsonWriter&);
-void describe_endpoints(Context&, req::DescribeEndpointsRequest&, JsonWriter&);
+void create_table(Context&, req::CreateTableInput&, req::CreateTableOutput&);
+void describe_table(Context&, req::DescribeTableInput&, req::DescribeTableOutput&);
+void list_tables(Context&, req::ListTablesInput&, req::ListTablesOutput&);
+void update_table(Context&, req::UpdateTableInput&, req::UpdateTableOutput&);
+void delete_table(Context&, req::DeleteTableInput&, req::DeleteTableOutput&);
+void tag_resource(Context&, req::TagResourceInput&);
+void untag_resource(Context&, req::UntagResourceInput&);
+void list_tags_of_resource(Context&, req::ListTagsOfResourceInput&, req::ListTagsOfResourceOutput&);
+void describe_limits(Context&, req::DescribeLimitsInput&, req::DescribeLimitsOutput&);
+void describe_endpoints(Context&, req::DescribeEndpointsRequest&, req::DescribeEndpointsResponse&);
 
 // api/items.cpp
 void put_item(Context&, req::PutItemInput&, JsonWriter&);

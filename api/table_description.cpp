@@ -1,9 +1,9 @@
 #include "api/table_description.h"
 
 #include <chrono>
+#include <stdexcept>
 
 #include "api/dispatcher.h"
-#include "model/json_writer.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
 
@@ -16,102 +16,105 @@ int64_t now_millis() {
 
 namespace {
 
-void write_key_schema(JsonWriter& w, const std::vector<storage::KeySchemaElement>& key_schema) {
-  w.key("KeySchema").begin_array();
-  for (const auto& k : key_schema) {
-    w.begin_object().member("AttributeName", k.attribute_name).member("KeyType", k.key_type).end_object();
-  }
-  w.end_array();
+// The enum value of a definition's text (the catalog keeps the wire texts the request gave).
+template <class Enum>
+Enum enum_of(std::string_view text) {
+  std::optional<Enum> value = req::enum_value<Enum>(text);
+  if (!value) throw std::logic_error("table definition holds an unknown enum value: " + std::string(text));
+  return *value;
 }
 
-void write_indexes(JsonWriter& w, const storage::TableDef& def, storage::ItemStore* items, bool global) {
-  bool any = false;
-  for (const auto& index : def.indexes) any = any || index.global == global;
-  if (!any) return;
-  w.key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_array();
-  for (const auto& index : def.indexes) {
-    if (index.global != global) continue;
-    storage::TableStats stats = items ? items->stats(index.id) : storage::TableStats{};
-    w.begin_object().member("IndexName", index.name);
-    write_key_schema(w, index.key_schema);
-    w.key("Projection").begin_object().member("ProjectionType", index.projection.projection_type);
-    if (!index.projection.non_key_attributes.empty()) {
-      w.key("NonKeyAttributes").begin_array();
-      for (const auto& a : index.projection.non_key_attributes) w.string(a);
-      w.end_array();
-    }
-    w.end_object();
-    if (global) {
-      w.member("IndexStatus", index.status);
-      if (index.status == "CREATING") w.member("Backfilling", true);
-      w.key("ProvisionedThroughput").begin_object();
-      w.member("NumberOfDecreasesToday", int64_t(0));
-      w.member("ReadCapacityUnits", index.read_capacity_units).member("WriteCapacityUnits", index.write_capacity_units);
-      w.end_object();
-    }
-    w.member("IndexSizeBytes", stats.size_bytes).member("ItemCount", stats.item_count);
-    w.member("IndexArn", def.arn() + "/index/" + index.name);
-    w.end_object();
-  }
-  w.end_array();
+double seconds(int64_t millis) { return double(millis) / 1000; }
+
+req::KeySchema key_schema(const std::vector<storage::KeySchemaElement>& elements) {
+  req::KeySchema out;
+  out.reserve(elements.size());
+  for (const auto& k : elements) out.push_back({k.attribute_name, enum_of<req::KeyType>(k.key_type)});
+  return out;
+}
+
+req::Projection projection(const storage::Projection& p) {
+  req::Projection out;
+  out.ProjectionType = enum_of<req::ProjectionType>(p.projection_type);
+  if (!p.non_key_attributes.empty()) out.NonKeyAttributes = p.non_key_attributes;
+  return out;
 }
 
 }  // namespace
 
-void write_table_description(JsonWriter& w, const storage::TableDef& def, storage::ItemStore* items,
-                             const ApiConfig& config, int64_t now, const char* status_override) {
+req::TableDescription table_description(const storage::TableDef& def, storage::ItemStore* items,
+                                        const ApiConfig& config, int64_t now, std::optional<req::TableStatus> status) {
   storage::TableStats stats = items ? items->stats(def.id) : storage::TableStats{};
-  w.begin_object();
-  w.key("AttributeDefinitions").begin_array();
+  req::TableDescription d;
+  auto& definitions = d.AttributeDefinitions.emplace();
   for (const auto& a : def.attribute_definitions) {
-    w.begin_object().member("AttributeName", a.attribute_name).member("AttributeType", a.attribute_type).end_object();
+    definitions.push_back({a.attribute_name, enum_of<req::ScalarAttributeType>(a.attribute_type)});
   }
-  w.end_array();
-  w.member("TableName", def.name);
-  write_key_schema(w, def.key_schema);
-  const char* status = "ACTIVE";
-  if (status_override) {
-    status = status_override;
-  } else if (config.transient_delay_millis > 0 && now < def.creation_millis + config.transient_delay_millis) {
-    status = "CREATING";
+  d.TableName = def.name;
+  d.KeySchema = key_schema(def.key_schema);
+  if (!status) {
+    bool creating = config.transient_delay_millis > 0 && now < def.creation_millis + config.transient_delay_millis;
+    status = creating ? req::TableStatus::CREATING : req::TableStatus::ACTIVE;
   }
-  w.member("TableStatus", status);
-  w.key("CreationDateTime").epoch_seconds(def.creation_millis);
-  w.key("ProvisionedThroughput").begin_object();
-  if (def.last_increase_millis) w.key("LastIncreaseDateTime").epoch_seconds(def.last_increase_millis);
-  if (def.last_decrease_millis) w.key("LastDecreaseDateTime").epoch_seconds(def.last_decrease_millis);
-  w.member("NumberOfDecreasesToday", def.number_of_decreases_today);
-  w.member("ReadCapacityUnits", def.read_capacity_units);
-  w.member("WriteCapacityUnits", def.write_capacity_units);
-  w.end_object();
-  w.member("TableSizeBytes", stats.size_bytes);
-  w.member("ItemCount", stats.item_count);
-  w.member("TableArn", def.arn());
-  w.member("TableId", def.table_uuid);
-  write_indexes(w, def, items, /*global=*/false);
-  write_indexes(w, def, items, /*global=*/true);
+  d.TableStatus = status;
+  d.CreationDateTime = seconds(def.creation_millis);
+  auto& throughput = d.ProvisionedThroughput.emplace();
+  if (def.last_increase_millis) throughput.LastIncreaseDateTime = seconds(def.last_increase_millis);
+  if (def.last_decrease_millis) throughput.LastDecreaseDateTime = seconds(def.last_decrease_millis);
+  throughput.NumberOfDecreasesToday = def.number_of_decreases_today;
+  throughput.ReadCapacityUnits = def.read_capacity_units;
+  throughput.WriteCapacityUnits = def.write_capacity_units;
+  d.TableSizeBytes = stats.size_bytes;
+  d.ItemCount = stats.item_count;
+  d.TableArn = def.arn();
+  d.TableId = def.table_uuid;
   if (def.billing_mode == "PAY_PER_REQUEST" || def.last_update_to_pay_per_request_millis) {
-    w.key("BillingModeSummary").begin_object();
-    w.member("BillingMode", def.billing_mode);
+    auto& billing = d.BillingModeSummary.emplace();
+    billing.BillingMode = enum_of<req::BillingMode>(def.billing_mode);
     if (def.last_update_to_pay_per_request_millis) {
-      w.key("LastUpdateToPayPerRequestDateTime").epoch_seconds(def.last_update_to_pay_per_request_millis);
+      billing.LastUpdateToPayPerRequestDateTime = seconds(def.last_update_to_pay_per_request_millis);
     }
-    w.end_object();
+  }
+  for (const auto& index : def.indexes) {
+    storage::TableStats index_stats = items ? items->stats(index.id) : storage::TableStats{};
+    std::string arn = def.arn() + "/index/" + index.name;
+    if (!index.global) {
+      if (!d.LocalSecondaryIndexes) d.LocalSecondaryIndexes.emplace();
+      auto& i = d.LocalSecondaryIndexes->emplace_back();
+      i.IndexName = index.name;
+      i.KeySchema = key_schema(index.key_schema);
+      i.Projection = projection(index.projection);
+      i.IndexSizeBytes = index_stats.size_bytes;
+      i.ItemCount = index_stats.item_count;
+      i.IndexArn = std::move(arn);
+      continue;
+    }
+    if (!d.GlobalSecondaryIndexes) d.GlobalSecondaryIndexes.emplace();
+    auto& i = d.GlobalSecondaryIndexes->emplace_back();
+    i.IndexName = index.name;
+    i.KeySchema = key_schema(index.key_schema);
+    i.Projection = projection(index.projection);
+    i.IndexStatus = enum_of<req::IndexStatus>(index.status);
+    if (index.status == "CREATING") i.Backfilling = true;
+    auto& index_throughput = i.ProvisionedThroughput.emplace();
+    index_throughput.NumberOfDecreasesToday = 0;
+    index_throughput.ReadCapacityUnits = index.read_capacity_units;
+    index_throughput.WriteCapacityUnits = index.write_capacity_units;
+    i.IndexSizeBytes = index_stats.size_bytes;
+    i.ItemCount = index_stats.item_count;
+    i.IndexArn = std::move(arn);
   }
   if (def.sse_enabled) {
-    w.key("SSEDescription").begin_object();
-    w.member("Status", "ENABLED");
-    w.member("SSEType", def.sse_type.empty() ? "KMS" : def.sse_type);
-    w.member("KMSMasterKeyArn", def.kms_master_key_id.empty()
-                                    ? "arn:aws:kms:" + def.region + ":000000000000:key/dynamodb-local"
-                                    : def.kms_master_key_id);
-    w.end_object();
+    auto& sse = d.SSEDescription.emplace();
+    sse.Status = req::SSEStatus::ENABLED;
+    sse.SSEType = enum_of<req::SSEType>(def.sse_type.empty() ? "KMS" : def.sse_type);
+    sse.KMSMasterKeyArn = def.kms_master_key_id.empty()
+                              ? "arn:aws:kms:" + def.region + ":000000000000:key/dynamodb-local"
+                              : def.kms_master_key_id;
   }
-  if (!def.table_class.empty()) {
-    w.key("TableClassSummary").begin_object().member("TableClass", def.table_class).end_object();
-  }
-  w.member("DeletionProtectionEnabled", def.deletion_protection_enabled);
-  w.end_object();
+  if (!def.table_class.empty()) d.TableClassSummary.emplace().TableClass = enum_of<req::TableClass>(def.table_class);
+  d.DeletionProtectionEnabled = def.deletion_protection_enabled;
+  return d;
 }
 
 }  // namespace ddb::api

@@ -1,11 +1,11 @@
-// api/table_description.h — DynamoDB's TableDescription, written from a table definition.
+// api/table_description.h — DynamoDB's TableDescription, made from a table definition.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
-namespace ddb {
-class JsonWriter;
-}
+#include "api/requests.h"
+
 namespace ddb::storage {
 struct TableDef;
 class ItemStore;
@@ -15,11 +15,12 @@ namespace ddb::api {
 
 struct ApiConfig;
 
-// Writes the TableDescription object (the value of "Table" / "TableDescription").
-// status_override: a status such as "DELETING" to show instead of the computed one (or nullptr).
+// The TableDescription of a table (the value of "Table" / "TableDescription").
+// status: a status such as DELETING to show instead of the computed one.
 // items: where ItemCount and TableSizeBytes come from (null: a new table, all zero).
-void write_table_description(JsonWriter& w, const storage::TableDef& def, storage::ItemStore* items,
-                             const ApiConfig& config, int64_t now_millis, const char* status_override = nullptr);
+req::TableDescription table_description(const storage::TableDef& def, storage::ItemStore* items,
+                                        const ApiConfig& config, int64_t now_millis,
+                                        std::optional<req::TableStatus> status = std::nullopt);
 
 int64_t now_millis();
 

@@ -13,7 +13,6 @@
 #include "api/table_description.h"
 #include "engine/engine.h"
 #include "model/error.h"
-#include "model/json_writer.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
 #include "storage/key_codec.h"
@@ -169,7 +168,7 @@ storage::IndexDef parse_index(const Index& e, const storage::TableDef& table, co
 
 }  // namespace
 
-void create_table(Context& ctx, req::CreateTableInput& in, JsonWriter& out) {
+void create_table(Context& ctx, req::CreateTableInput& in, req::CreateTableOutput& out) {
   storage::TableDef def;
   def.name = in.TableName;
   def.ns = std::string(ctx.ns);
@@ -287,31 +286,24 @@ void create_table(Context& ctx, req::CreateTableInput& in, JsonWriter& out) {
   std::string name = def.name;
   if (!ctx.catalog.create(def)) throw Error::resource_in_use("Table already exists: " + name);
   storage::TableRef created = ctx.catalog.find(ctx.ns, name);
-  out.begin_object().key("TableDescription");
-  write_table_description(out, *created, nullptr, ctx.config, created->creation_millis);
-  out.end_object();
+  out.TableDescription = table_description(*created, nullptr, ctx.config, created->creation_millis);
 }
 
-void describe_table(Context& ctx, req::DescribeTableInput& in, JsonWriter& out) {
+void describe_table(Context& ctx, req::DescribeTableInput& in, req::DescribeTableOutput& out) {
   storage::TableRef def = require_table(ctx, in.TableName);
-  out.begin_object().key("Table");
-  write_table_description(out, *def, &ctx.items, ctx.config, now_millis());
-  out.end_object();
+  out.Table = table_description(*def, &ctx.items, ctx.config, now_millis());
 }
 
-void list_tables(Context& ctx, req::ListTablesInput& in, JsonWriter& out) {
+void list_tables(Context& ctx, req::ListTablesInput& in, req::ListTablesOutput& out) {
   size_t limit = size_t(in.Limit.value_or(100));
   bool more = false;
   std::string_view start = in.ExclusiveStartTableName ? std::string_view(*in.ExclusiveStartTableName) : "";
   std::vector<std::string> names = ctx.catalog.list(ctx.ns, start, limit, &more);
-  out.begin_object().key("TableNames").begin_array();
-  for (const auto& n : names) out.string(n);
-  out.end_array();
-  if (more) out.member("LastEvaluatedTableName", names.back());
-  out.end_object();
+  if (more) out.LastEvaluatedTableName = names.back();
+  out.TableNames = std::move(names);
 }
 
-void update_table(Context& ctx, req::UpdateTableInput& in, JsonWriter& out) {
+void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutput& out) {
   const std::string& table_name = in.TableName;
   require_table(ctx, table_name);
   int64_t now = now_millis();
@@ -478,13 +470,12 @@ void update_table(Context& ctx, req::UpdateTableInput& in, JsonWriter& out) {
   if (!published) throw table_not_found(table_name);
   for (const auto& index : deleted) ctx.items.forget_stats(index.id);
   if (!created.empty()) ctx.engine.backfill_index(published, created[0].id);
-  out.begin_object().key("TableDescription");
   bool transient = ctx.config.transient_delay_millis > 0;
-  write_table_description(out, *published, &ctx.items, ctx.config, now, transient ? "UPDATING" : nullptr);
-  out.end_object();
+  out.TableDescription = table_description(*published, &ctx.items, ctx.config, now,
+                                           transient ? std::optional(req::TableStatus::UPDATING) : std::nullopt);
 }
 
-void delete_table(Context& ctx, req::DeleteTableInput& in, JsonWriter& out) {
+void delete_table(Context& ctx, req::DeleteTableInput& in, req::DeleteTableOutput& out) {
   const std::string& name = in.TableName;
   require_table(ctx, name);
   storage::TableRef removed = ctx.catalog.remove(ctx.ns, name, [](const storage::TableDef& def) {
@@ -495,9 +486,7 @@ void delete_table(Context& ctx, req::DeleteTableInput& in, JsonWriter& out) {
     }
   });
   if (!removed) throw table_not_found(name);
-  out.begin_object().key("TableDescription");
-  write_table_description(out, *removed, &ctx.items, ctx.config, now_millis(), "DELETING");
-  out.end_object();
+  out.TableDescription = table_description(*removed, &ctx.items, ctx.config, now_millis(), req::TableStatus::DELETING);
   ctx.items.forget_stats(removed->id);
   for (const auto& index : removed->indexes) ctx.items.forget_stats(index.id);
 }
@@ -516,43 +505,36 @@ static void change_tags(Context& ctx, const std::string& resource_arn,
   }
 }
 
-void tag_resource(Context& ctx, req::TagResourceInput& in, JsonWriter& out) {
+void tag_resource(Context& ctx, req::TagResourceInput& in) {
   change_tags(ctx, in.ResourceArn, [&](std::vector<storage::Tag>& tags) {
     add_tags(in.Tags, tags);
     if (tags.size() > 50) throw Error("LimitExceededException", "The number of tags exceeds the limit of 50.");
   });
-  out.begin_object().end_object();
 }
 
-void untag_resource(Context& ctx, req::UntagResourceInput& in, JsonWriter& out) {
+void untag_resource(Context& ctx, req::UntagResourceInput& in) {
   change_tags(ctx, in.ResourceArn, [&](std::vector<storage::Tag>& tags) {
     for (const std::string& key : in.TagKeys) {
       std::erase_if(tags, [&](const storage::Tag& t) { return t.key == key; });
     }
   });
-  out.begin_object().end_object();
 }
 
-void list_tags_of_resource(Context& ctx, req::ListTagsOfResourceInput& in, JsonWriter& out) {
+void list_tags_of_resource(Context& ctx, req::ListTagsOfResourceInput& in, req::ListTagsOfResourceOutput& out) {
   storage::TableRef def = table_by_arn(ctx, in.ResourceArn);
-  out.begin_object().key("Tags").begin_array();
-  for (const auto& t : def->tags) out.begin_object().member("Key", t.key).member("Value", t.value).end_object();
-  out.end_array().end_object();
+  auto& tags = out.Tags.emplace();
+  for (const auto& t : def->tags) tags.push_back({t.key, t.value});
 }
 
-void describe_limits(Context&, req::DescribeLimitsInput&, JsonWriter& out) {
-  out.begin_object();
-  out.member("AccountMaxReadCapacityUnits", int64_t(80000)).member("AccountMaxWriteCapacityUnits", int64_t(80000));
-  out.member("TableMaxReadCapacityUnits", kMaxTableThroughput)
-      .member("TableMaxWriteCapacityUnits", kMaxTableThroughput);
-  out.end_object();
+void describe_limits(Context&, req::DescribeLimitsInput&, req::DescribeLimitsOutput& out) {
+  out.AccountMaxReadCapacityUnits = 80000;
+  out.AccountMaxWriteCapacityUnits = 80000;
+  out.TableMaxReadCapacityUnits = kMaxTableThroughput;
+  out.TableMaxWriteCapacityUnits = kMaxTableThroughput;
 }
 
-void describe_endpoints(Context& ctx, req::DescribeEndpointsRequest&, JsonWriter& out) {
-  out.begin_object().key("Endpoints").begin_array().begin_object();
-  out.member("Address", "dynamodb." + std::string(ctx.region) + ".amazonaws.com")
-      .member("CachePeriodInMinutes", int64_t(1440));
-  out.end_object().end_array().end_object();
+void describe_endpoints(Context& ctx, req::DescribeEndpointsRequest&, req::DescribeEndpointsResponse& out) {
+  out.Endpoints.push_back({"dynamodb." + std::string(ctx.region) + ".amazonaws.com", 1440});
 }
 
 }  // namespace ddb::api
