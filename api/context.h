@@ -39,6 +39,10 @@ struct DeleteTableOutput;
 struct ListTagsOfResourceOutput;
 struct DescribeLimitsOutput;
 struct DescribeEndpointsResponse;
+struct PutItemOutput;
+struct GetItemOutput;
+struct UpdateItemOutput;
+struct DeleteItemOutput;
 struct CreateTableInput;
 struct DescribeTableInput;
 struct ListTablesInput;
@@ -77,10 +81,10 @@ void describe_limits(Context&, req::DescribeLimitsInput&, req::DescribeLimitsOut
 void describe_endpoints(Context&, req::DescribeEndpointsRequest&, req::DescribeEndpointsResponse&);
 
 // api/items.cpp
-void put_item(Context&, req::PutItemInput&, JsonWriter&);
-void get_item(Context&, req::GetItemInput&, JsonWriter&);
-void update_item(Context&, req::UpdateItemInput&, JsonWriter&);
-void delete_item(Context&, req::DeleteItemInput&, JsonWriter&);
+void put_item(Context&, req::PutItemInput&, req::PutItemOutput&);
+void get_item(Context&, req::GetItemInput&, req::GetItemOutput&);
+void update_item(Context&, req::UpdateItemInput&, req::UpdateItemOutput&);
+void delete_item(Context&, req::DeleteItemInput&, req::DeleteItemOutput&);
 
 // api/query_scan.cpp
 void query(Context&, req::QueryInput&, JsonWriter&);

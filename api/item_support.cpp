@@ -256,7 +256,56 @@ void write_collection(Context& ctx, JsonWriter& out, const storage::TableDef& ta
   out.end_array().end_object();
 }
 
+// The same, typed.
+req::ItemCollectionMetrics collection_metrics(Context& ctx, const storage::TableDef& table,
+                                              const AttributeValue& partition_key) {
+  // The collection: the partition's items and their local index entries.
+  std::string prefix = storage::ItemStore::item_key(table, partition_key, nullptr);
+  size_t bytes = 0;
+  auto cur = ctx.store.cursor();
+  for (cur->seek(prefix); cur->valid() && cur->key().substr(0, prefix.size()) == prefix; cur->next()) {
+    AttributeMap item = storage::decode_item(cur->value());
+    bytes += storage::item_size(item);
+    for (const auto& index : table.indexes) {
+      std::string key;
+      AttributeMap entry;
+      if (!index.global && storage::ItemStore::index_entry(table, index, item, &key, &entry)) {
+        bytes += storage::item_size(entry);
+      }
+    }
+  }
+  double lower = double(int64_t(double(bytes) / (1024.0 * 1024.0 * 1024.0)));
+  req::ItemCollectionMetrics metrics;
+  metrics.ItemCollectionKey.emplace().value.emplace(table.hash_key(), partition_key);
+  metrics.SizeEstimateRangeGB = {lower, lower + 1};
+  return metrics;
+}
+
 }  // namespace
+
+std::optional<req::ItemCollectionMetrics> item_collection_metrics(Context& ctx, ReturnItemCollectionMetrics mode,
+                                                                  const storage::TableDef& table,
+                                                                  const AttributeValue& partition_key) {
+  if (mode != req::ReturnItemCollectionMetrics::SIZE || !has_local_index(table)) return std::nullopt;
+  return collection_metrics(ctx, table, partition_key);
+}
+
+std::optional<req::ItemCollectionMetricsPerTable> item_collection_metrics_per_table(
+    Context& ctx, ReturnItemCollectionMetrics mode,
+    const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions) {
+  if (mode != req::ReturnItemCollectionMetrics::SIZE) return std::nullopt;
+  std::map<std::string, std::vector<const std::pair<const storage::TableDef*, AttributeValue>*>> by_table;
+  for (const auto& w : written_partitions) {
+    if (has_local_index(*w.first)) by_table[w.first->name].push_back(&w);
+  }
+  if (by_table.empty()) return std::nullopt;
+  req::ItemCollectionMetricsPerTable out;
+  for (const auto& [name, writes] : by_table) {
+    auto& list = out.emplace_back(name, req::ItemCollectionMetricsMultiple{}).second;
+    for (const auto* w : writes) list.push_back(collection_metrics(ctx, *w->first, w->second));
+  }
+  return out;
+}
 
 void write_item_collection_metrics(Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
                                    const storage::TableDef& table, const AttributeValue& partition_key) {
@@ -314,7 +363,69 @@ void write_capacity_entry(JsonWriter& out, req::ReturnConsumedCapacity mode, con
   out.end_object();
 }
 
+// One table's entry of ConsumedCapacity: the total, and with INDEXES the table's and each index's units.
+req::ConsumedCapacity capacity_entry(req::ReturnConsumedCapacity mode, const std::string& table,
+                                     const WriteCapacity::Units& u) {
+  req::ConsumedCapacity c;
+  double total = u.table;
+  for (const auto* group : {&u.global, &u.local}) {
+    for (const auto& [name, units] : *group) total += units;
+  }
+  c.TableName = table;
+  c.CapacityUnits = total;
+  if (mode == req::ReturnConsumedCapacity::INDEXES) {
+    c.Table.emplace().CapacityUnits = u.table;
+    for (const auto* group : {&u.global, &u.local}) {
+      if (group->empty()) continue;
+      auto& indexes = (group == &u.global ? c.GlobalSecondaryIndexes : c.LocalSecondaryIndexes).emplace();
+      for (const auto& [name, units] : *group) indexes.emplace_back(name, req::Capacity{}).second.CapacityUnits = units;
+    }
+  }
+  return c;
+}
+
+bool wants_capacity(ReturnConsumedCapacity mode) { return mode && *mode != req::ReturnConsumedCapacity::NONE; }
+
 }  // namespace
+
+std::optional<req::ConsumedCapacity> WriteCapacity::consumed(ReturnConsumedCapacity mode) const {
+  if (!wants_capacity(mode) || tables.empty()) return std::nullopt;
+  const auto& [table, units] = *tables.begin();
+  return capacity_entry(*mode, table, units);
+}
+
+std::optional<req::ConsumedCapacityMultiple> WriteCapacity::consumed_per_table(ReturnConsumedCapacity mode) const {
+  if (!wants_capacity(mode)) return std::nullopt;
+  req::ConsumedCapacityMultiple list;
+  for (const auto& [table, units] : tables) list.push_back(capacity_entry(*mode, table, units));
+  return list;
+}
+
+std::optional<req::ConsumedCapacityMultiple> consumed_capacity_per_table(
+    ReturnConsumedCapacity mode, const std::vector<std::pair<std::string, double>>& per_table) {
+  if (!wants_capacity(mode)) return std::nullopt;
+  req::ConsumedCapacityMultiple list;
+  for (const auto& [table, units] : per_table) list.push_back(capacity_entry(*mode, table, {units, {}, {}}));
+  return list;
+}
+
+std::optional<req::ConsumedCapacity> consumed_capacity(ReturnConsumedCapacity mode, const std::string& table,
+                                                       double units, const std::string& index_name,
+                                                       bool global_index) {
+  if (!wants_capacity(mode)) return std::nullopt;
+  req::ConsumedCapacity c;
+  c.TableName = table;
+  c.CapacityUnits = units;
+  if (*mode == req::ReturnConsumedCapacity::INDEXES) {
+    if (index_name.empty()) {
+      c.Table.emplace().CapacityUnits = units;
+    } else {
+      auto& indexes = (global_index ? c.GlobalSecondaryIndexes : c.LocalSecondaryIndexes).emplace();
+      indexes.emplace_back(index_name, req::Capacity{}).second.CapacityUnits = units;
+    }
+  }
+  return c;
+}
 
 void write_write_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const WriteCapacity& capacity, bool as_list) {
   if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;

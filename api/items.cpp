@@ -32,13 +32,16 @@ void commit_one(Context& ctx, const std::optional<req::ReturnValuesOnConditionCh
   throw e;
 }
 
-// ConsumedCapacity and ItemCollectionMetrics of a single-item write.
-void write_write_metrics(Context& ctx, JsonWriter& out, ReturnConsumedCapacity capacity_mode,
-                         ReturnItemCollectionMetrics metrics_mode, const storage::Mutation& m) {
+// ConsumedCapacity and ItemCollectionMetrics of a single-item write (Output: PutItemOutput, UpdateItemOutput or
+// DeleteItemOutput).
+template <class Output>
+void add_write_metrics(Context& ctx, Output& out, ReturnConsumedCapacity capacity_mode,
+                       ReturnItemCollectionMetrics metrics_mode, const storage::Mutation& m) {
   WriteCapacity capacity;
   capacity.add(m);
-  write_write_capacity(out, capacity_mode, capacity, /*as_list=*/false);
-  write_item_collection_metrics(ctx, out, metrics_mode, *m.table, m.key_attributes.at(m.table->hash_key()));
+  out.ConsumedCapacity = capacity.consumed(capacity_mode);
+  out.ItemCollectionMetrics =
+      item_collection_metrics(ctx, metrics_mode, *m.table, m.key_attributes.at(m.table->hash_key()));
 }
 
 ReturnValue return_values(const std::optional<ReturnValue>& rv, std::initializer_list<ReturnValue> allowed) {
@@ -49,14 +52,9 @@ ReturnValue return_values(const std::optional<ReturnValue>& rv, std::initializer
   throw Error::validation("Return values set to invalid value");
 }
 
-void write_attributes(JsonWriter& out, const AttributeMap& attributes) {
-  out.key("Attributes");
-  write_attribute_map(out, attributes);
-}
-
 }  // namespace
 
-void put_item(Context& ctx, req::PutItemInput& in, JsonWriter& out) {
+void put_item(Context& ctx, req::PutItemInput& in, req::PutItemOutput& out) {
   Given condition_expression{"ConditionExpression", in.ConditionExpression.has_value()};
   check_not_mixed({{{"Expected", in.Expected.has_value()}, {condition_expression}},
                    {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {condition_expression}}});
@@ -68,13 +66,11 @@ void put_item(Context& ctx, req::PutItemInput& in, JsonWriter& out) {
   storage::TableRef table = require_item_table(ctx, in.TableName);
   auto m = storage::Mutation::put(std::move(table), std::move(item), condition);
   commit_one(ctx, in.ReturnValuesOnConditionCheckFailure, m);
-  out.begin_object();
-  if (m.outcome.existed && rv == ReturnValue::ALL_OLD) write_attributes(out, m.outcome.old);
-  write_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
-  out.end_object();
+  if (m.outcome.existed && rv == ReturnValue::ALL_OLD) out.Attributes = {std::move(m.outcome.old)};
+  add_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
 }
 
-void get_item(Context& ctx, req::GetItemInput& in, JsonWriter& out) {
+void get_item(Context& ctx, req::GetItemInput& in, req::GetItemOutput& out) {
   Given projection_expression{"ProjectionExpression", in.ProjectionExpression.has_value()};
   check_not_mixed({{{"AttributesToGet", in.AttributesToGet.has_value()}, {projection_expression}}});
   ExpressionParams params(in.ExpressionAttributeNames, nullptr, {projection_expression});
@@ -85,26 +81,26 @@ void get_item(Context& ctx, req::GetItemInput& in, JsonWriter& out) {
   std::string key = key_of(*table, key_map);
   bool consistent = in.ConsistentRead.value_or(false);
 
-  // Without a projection the stored item is written as JSON directly; it is decoded only when needed.
+  // Without a projection the stored item is answered as it is stored (written as JSON from its bytes); it is
+  // decoded only when needed.
   std::string stored;
   bool found = ctx.items.get_stored(key, &stored);
-  out.begin_object();
+  if (in.ReturnConsumedCapacity.value_or(req::ReturnConsumedCapacity::NONE) != req::ReturnConsumedCapacity::NONE) {
+    out.ConsumedCapacity =
+        consumed_capacity(in.ReturnConsumedCapacity, table->name,
+                          read_units(found ? storage::item_size(storage::decode_item(stored)) : 0, consistent));
+  }
   if (found) {
-    out.key("Item");
+    ResponseAttributes& item = out.Item.emplace();
     if (projection) {
-      write_attribute_map(out, expr::project(*projection, storage::decode_item(stored)));
+      item.value = expr::project(*projection, storage::decode_item(stored));
     } else {
-      storage::write_item_json(stored, out);
+      item.stored = std::move(stored);
     }
   }
-  if (in.ReturnConsumedCapacity.value_or(req::ReturnConsumedCapacity::NONE) != req::ReturnConsumedCapacity::NONE) {
-    write_consumed_capacity(out, in.ReturnConsumedCapacity, table->name,
-                            read_units(found ? storage::item_size(storage::decode_item(stored)) : 0, consistent));
-  }
-  out.end_object();
 }
 
-void update_item(Context& ctx, req::UpdateItemInput& in, JsonWriter& out) {
+void update_item(Context& ctx, req::UpdateItemInput& in, req::UpdateItemOutput& out) {
   Given update_expression{"UpdateExpression", in.UpdateExpression.has_value()};
   Given condition_expression{"ConditionExpression", in.ConditionExpression.has_value()};
   check_not_mixed(
@@ -140,8 +136,7 @@ void update_item(Context& ctx, req::UpdateItemInput& in, JsonWriter& out) {
   auto m = storage::Mutation::update(std::move(table), std::move(key_map), &update, condition);
   commit_one(ctx, in.ReturnValuesOnConditionCheckFailure, m);
 
-  const auto& o = m.outcome;
-  out.begin_object();
+  auto& o = m.outcome;
   auto only_touched = [&](const AttributeMap& item) {
     AttributeMap r;
     for (const auto& name : o.touched) {
@@ -150,21 +145,20 @@ void update_item(Context& ctx, req::UpdateItemInput& in, JsonWriter& out) {
     }
     return r;
   };
-  if (rv == ReturnValue::ALL_OLD && o.existed) write_attributes(out, o.old);
-  if (rv == ReturnValue::ALL_NEW && !o.next.empty()) write_attributes(out, o.next);
+  if (rv == ReturnValue::ALL_OLD && o.existed) out.Attributes = {std::move(o.old)};
+  if (rv == ReturnValue::ALL_NEW && !o.next.empty()) out.Attributes = {std::move(o.next)};
   if (rv == ReturnValue::UPDATED_OLD && o.existed) {
     AttributeMap r = only_touched(o.old);
-    if (!r.empty()) write_attributes(out, r);
+    if (!r.empty()) out.Attributes = {std::move(r)};
   }
   if (rv == ReturnValue::UPDATED_NEW) {
     AttributeMap r = only_touched(o.next);
-    if (!r.empty()) write_attributes(out, r);
+    if (!r.empty()) out.Attributes = {std::move(r)};
   }
-  write_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
-  out.end_object();
+  add_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
 }
 
-void delete_item(Context& ctx, req::DeleteItemInput& in, JsonWriter& out) {
+void delete_item(Context& ctx, req::DeleteItemInput& in, req::DeleteItemOutput& out) {
   Given condition_expression{"ConditionExpression", in.ConditionExpression.has_value()};
   check_not_mixed({{{"Expected", in.Expected.has_value()}, {condition_expression}},
                    {{"ConditionalOperator", in.ConditionalOperator.has_value()}, {condition_expression}}});
@@ -176,10 +170,8 @@ void delete_item(Context& ctx, req::DeleteItemInput& in, JsonWriter& out) {
   storage::TableRef table = require_item_table(ctx, in.TableName);
   auto m = storage::Mutation::remove(std::move(table), std::move(key_map), condition);
   commit_one(ctx, in.ReturnValuesOnConditionCheckFailure, m);
-  out.begin_object();
-  if (m.outcome.existed && rv == ReturnValue::ALL_OLD) write_attributes(out, m.outcome.old);
-  write_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
-  out.end_object();
+  if (m.outcome.existed && rv == ReturnValue::ALL_OLD) out.Attributes = {std::move(m.outcome.old)};
+  add_write_metrics(ctx, out, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, m);
 }
 
 }  // namespace ddb::api
