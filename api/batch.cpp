@@ -2,7 +2,6 @@
 #include <map>
 #include <set>
 
-#include "api/attribute_json.h"
 #include "api/item_support.h"
 #include "expressions/evaluator.h"
 #include "model/error.h"
@@ -20,7 +19,7 @@ constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
 }  // namespace
 
-void batch_get_item(Context& ctx, req::BatchGetItemInput& in, JsonWriter& out) {
+void batch_get_item(Context& ctx, req::BatchGetItemInput& in, req::BatchGetItemOutput& out) {
   struct TableRequest {
     storage::TableRef table;
     const req::KeysAndAttributes* json;
@@ -58,10 +57,10 @@ void batch_get_item(Context& ctx, req::BatchGetItemInput& in, JsonWriter& out) {
 
   std::vector<std::pair<std::string, double>> capacity;
   size_t response_bytes = 0;
-  std::vector<std::pair<const TableRequest*, size_t>> unprocessed;  // (table, first unprocessed key)
-  out.begin_object().key("Responses").begin_object();
+  auto& responses = out.Responses.emplace();
+  auto& unprocessed = out.UnprocessedKeys.emplace();
   for (const auto& r : requests) {
-    out.key(r.table->name).begin_array();
+    req::ItemList& items = responses.emplace_back(r.table->name, req::ItemList{}).second;
     double units = 0;
     size_t i = 0;
     for (; i < r.keys.size(); ++i) {
@@ -71,30 +70,23 @@ void batch_get_item(Context& ctx, req::BatchGetItemInput& in, JsonWriter& out) {
       size_t size = storage::item_size(item);
       response_bytes += size;
       units += read_units(size, r.consistent);
-      write_attribute_map(out, r.projection ? expr::project(*r.projection, item) : item);
+      items.push_back({r.projection ? expr::project(*r.projection, item) : std::move(item)});
     }
-    if (i < r.keys.size()) unprocessed.push_back({&r, i});
-    out.end_array();
+    if (i < r.keys.size()) {
+      // The keys not read, to ask for again.
+      req::KeysAndAttributes& rest = unprocessed.emplace_back(r.table->name, req::KeysAndAttributes{}).second;
+      for (; i < r.key_maps.size(); ++i) rest.Keys.push_back({*r.key_maps[i], nullptr});
+      if (r.consistent) rest.ConsistentRead = true;
+      if (r.json->ProjectionExpression && !r.json->ProjectionExpression->empty()) {
+        rest.ProjectionExpression = *r.json->ProjectionExpression;
+      }
+    }
     capacity.push_back({r.table->name, units});
   }
-  out.end_object();
-  out.key("UnprocessedKeys").begin_object();
-  for (const auto& [r, first] : unprocessed) {
-    out.key(r->table->name).begin_object().key("Keys").begin_array();
-    for (size_t i = first; i < r->key_maps.size(); ++i) write_attribute_map(out, *r->key_maps[i]);
-    out.end_array();
-    if (r->consistent) out.member("ConsistentRead", true);
-    if (r->json->ProjectionExpression && !r->json->ProjectionExpression->empty()) {
-      out.member("ProjectionExpression", *r->json->ProjectionExpression);
-    }
-    out.end_object();
-  }
-  out.end_object();
-  write_capacity_list(out, in.ReturnConsumedCapacity, capacity);
-  out.end_object();
+  out.ConsumedCapacity = consumed_capacity_per_table(in.ReturnConsumedCapacity, capacity);
 }
 
-void batch_write_item(Context& ctx, req::BatchWriteItemInput& in, JsonWriter& out) {
+void batch_write_item(Context& ctx, req::BatchWriteItemInput& in, req::BatchWriteItemOutput& out) {
   size_t total = 0;
   for (const auto& [name, list] : in.RequestItems) total += list.size();
   if (total > kMaxBatchWriteRequests) throw Error::validation("Too many items requested for the BatchWriteItem call");
@@ -130,10 +122,9 @@ void batch_write_item(Context& ctx, req::BatchWriteItemInput& in, JsonWriter& ou
     capacity.add(w);
     partitions.push_back({w.table.get(), w.key_attributes.at(w.table->hash_key())});
   }
-  out.begin_object().key("UnprocessedItems").begin_object().end_object();
-  write_write_capacity(out, in.ReturnConsumedCapacity, capacity, /*as_list=*/true);
-  write_item_collection_metrics_map(ctx, out, in.ReturnItemCollectionMetrics, partitions);
-  out.end_object();
+  out.UnprocessedItems.emplace();
+  out.ItemCollectionMetrics = item_collection_metrics_per_table(ctx, in.ReturnItemCollectionMetrics, partitions);
+  out.ConsumedCapacity = capacity.consumed_per_table(in.ReturnConsumedCapacity);
 }
 
 }  // namespace ddb::api

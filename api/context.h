@@ -43,6 +43,8 @@ struct PutItemOutput;
 struct GetItemOutput;
 struct UpdateItemOutput;
 struct DeleteItemOutput;
+struct BatchGetItemOutput;
+struct BatchWriteItemOutput;
 struct CreateTableInput;
 struct DescribeTableInput;
 struct ListTablesInput;
@@ -95,7 +97,7 @@ void transact_write_items(Context&, req::TransactWriteItemsInput&, JsonWriter&);
 void transact_get_items(Context&, req::TransactGetItemsInput&, JsonWriter&);
 
 // api/batch.cpp
-void batch_get_item(Context&, req::BatchGetItemInput&, JsonWriter&);
-void batch_write_item(Context&, req::BatchWriteItemInput&, JsonWriter&);
+void batch_get_item(Context&, req::BatchGetItemInput&, req::BatchGetItemOutput&);
+void batch_write_item(Context&, req::BatchWriteItemInput&, req::BatchWriteItemOutput&);
 
 }  // namespace ddb::api
