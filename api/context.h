@@ -45,6 +45,8 @@ struct UpdateItemOutput;
 struct DeleteItemOutput;
 struct BatchGetItemOutput;
 struct BatchWriteItemOutput;
+struct TransactWriteItemsOutput;
+struct TransactGetItemsOutput;
 struct CreateTableInput;
 struct DescribeTableInput;
 struct ListTablesInput;
@@ -93,8 +95,8 @@ void query(Context&, req::QueryInput&, JsonWriter&);
 void scan(Context&, req::ScanInput&, JsonWriter&);
 
 // api/transactions.cpp
-void transact_write_items(Context&, req::TransactWriteItemsInput&, JsonWriter&);
-void transact_get_items(Context&, req::TransactGetItemsInput&, JsonWriter&);
+void transact_write_items(Context&, req::TransactWriteItemsInput&, req::TransactWriteItemsOutput&);
+void transact_get_items(Context&, req::TransactGetItemsInput&, req::TransactGetItemsOutput&);
 
 // api/batch.cpp
 void batch_get_item(Context&, req::BatchGetItemInput&, req::BatchGetItemOutput&);

@@ -151,7 +151,7 @@ void parse_action(Context& ctx, req::TransactWriteItem& entry, Action& a) {
 
 }  // namespace
 
-void transact_write_items(Context& ctx, req::TransactWriteItemsInput& in, JsonWriter& out) {
+void transact_write_items(Context& ctx, req::TransactWriteItemsInput& in, req::TransactWriteItemsOutput& out) {
   std::string_view token = in.ClientRequestToken ? std::string_view(*in.ClientRequestToken) : std::string_view();
   std::string token_key;
   // A retry is the same request when its actions are the same (ReturnConsumedCapacity may differ).
@@ -169,8 +169,7 @@ void transact_write_items(Context& ctx, req::TransactWriteItemsInput& in, JsonWr
       if (it->second.request != request_text) {
         throw Error("IdempotentParameterMismatchException", "");
       }
-      out.begin_object().end_object();  // the retry succeeds and writes nothing
-      return;
+      return;  // the retry succeeds, writes nothing and answers {}
     }
   }
 
@@ -208,7 +207,6 @@ void transact_write_items(Context& ctx, req::TransactWriteItemsInput& in, JsonWr
     throw cancelled(actions);
   }
 
-  out.begin_object();
   // A transaction costs two write units per unit of each item and index entry written.
   WriteCapacity capacity;
   std::vector<std::pair<const storage::TableDef*, AttributeValue>> partitions;
@@ -217,16 +215,15 @@ void transact_write_items(Context& ctx, req::TransactWriteItemsInput& in, JsonWr
     capacity.add(m, 2);
     if (a.kind != Action::Check) partitions.push_back({m.table.get(), m.key_attributes.at(m.table->hash_key())});
   }
-  write_write_capacity(out, in.ReturnConsumedCapacity, capacity, /*as_list=*/true);
-  write_item_collection_metrics_map(ctx, out, in.ReturnItemCollectionMetrics, partitions);
-  out.end_object();
+  out.ConsumedCapacity = capacity.consumed_per_table(in.ReturnConsumedCapacity);
+  out.ItemCollectionMetrics = item_collection_metrics_per_table(ctx, in.ReturnItemCollectionMetrics, partitions);
   if (!token_key.empty()) {
     std::lock_guard lock(token_memory().mu);
     token_memory().remember(token_key, std::move(request_text), steady_now());
   }
 }
 
-void transact_get_items(Context& ctx, req::TransactGetItemsInput& in, JsonWriter& out) {
+void transact_get_items(Context& ctx, req::TransactGetItemsInput& in, req::TransactGetItemsOutput& out) {
   struct Get {
     storage::TableRef table;
     std::unique_ptr<ExpressionParams> params;
@@ -254,20 +251,17 @@ void transact_get_items(Context& ctx, req::TransactGetItemsInput& in, JsonWriter
   }
   std::vector<std::optional<AttributeMap>> found;
   ctx.items.read_all(keys, &found);
-  out.begin_object().key("Responses").begin_array();
+  auto& responses = out.Responses.emplace();
+  responses.reserve(gets.size());
   std::map<std::string, double> units;
   for (size_t i = 0; i < gets.size(); ++i) {
-    out.begin_object();
-    if (found[i]) {
-      out.key("Item");
-      write_attribute_map(out, gets[i].projection ? expr::project(*gets[i].projection, *found[i]) : *found[i]);
-    }
-    out.end_object();
     units[gets[i].table->name] += 2 * read_units(found[i] ? storage::item_size(*found[i]) : 0, true);
+    req::ItemResponse& response = responses.emplace_back();
+    if (found[i]) {
+      response.Item = {gets[i].projection ? expr::project(*gets[i].projection, *found[i]) : std::move(*found[i])};
+    }
   }
-  out.end_array();
-  write_capacity_list(out, in.ReturnConsumedCapacity, {units.begin(), units.end()});
-  out.end_object();
+  out.ConsumedCapacity = consumed_capacity_per_table(in.ReturnConsumedCapacity, {units.begin(), units.end()});
 }
 
 }  // namespace ddb::api
