@@ -5,9 +5,6 @@
 
 #include "api/dispatcher.h"
 
-namespace ddb {
-class JsonWriter;
-}
 namespace ddb::storage {
 class Store;
 class Catalog;
@@ -47,6 +44,8 @@ struct BatchGetItemOutput;
 struct BatchWriteItemOutput;
 struct TransactWriteItemsOutput;
 struct TransactGetItemsOutput;
+struct QueryOutput;
+struct ScanOutput;
 struct CreateTableInput;
 struct DescribeTableInput;
 struct ListTablesInput;
@@ -91,8 +90,8 @@ void update_item(Context&, req::UpdateItemInput&, req::UpdateItemOutput&);
 void delete_item(Context&, req::DeleteItemInput&, req::DeleteItemOutput&);
 
 // api/query_scan.cpp
-void query(Context&, req::QueryInput&, JsonWriter&);
-void scan(Context&, req::ScanInput&, JsonWriter&);
+void query(Context&, req::QueryInput&, req::QueryOutput&);
+void scan(Context&, req::ScanInput&, req::ScanOutput&);
 
 // api/transactions.cpp
 void transact_write_items(Context&, req::TransactWriteItemsInput&, req::TransactWriteItemsOutput&);

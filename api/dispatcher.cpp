@@ -53,8 +53,6 @@ void typed(Context& ctx, const simdjson::dom::element& body, JsonWriter& w) {
   if constexpr (std::is_void_v<typename Types::Output>) {
     Handler(ctx, in);
     w.begin_object().end_object();
-  } else if constexpr (std::is_same_v<typename Types::Output, JsonWriter>) {
-    Handler(ctx, in, w);
   } else {
     typename Types::Output out;
     Handler(ctx, in, out);

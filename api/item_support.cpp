@@ -1,10 +1,8 @@
 #include "api/item_support.h"
 
-#include <cstdio>
 #include <map>
 #include <set>
 
-#include "api/attribute_json.h"
 #include "expressions/parser.h"
 #include "model/error.h"
 #include "storage/item_codec.h"
@@ -24,18 +22,6 @@ bool valid_placeholder(std::string_view key, char sigil) {
     if (!ok) return false;
   }
   return true;
-}
-
-std::string format_units(double units) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", units);
-  std::string s = buf;
-  // Quarter and half units keep their digits (0.5, 1.5); whole units are written as 1.0.
-  if (units * 2 != double(int64_t(units * 2))) {
-    std::snprintf(buf, sizeof buf, "%g", units);
-    s = buf;
-  }
-  return s;
 }
 
 }  // namespace
@@ -230,33 +216,6 @@ bool has_local_index(const storage::TableDef& table) {
 }
 
 // One item collection's metrics: its key and the service's size estimate range in GB.
-void write_collection(Context& ctx, JsonWriter& out, const storage::TableDef& table,
-                      const AttributeValue& partition_key) {
-  // The collection: the partition's items and their local index entries.
-  std::string prefix = storage::ItemStore::item_key(table, partition_key, nullptr);
-  size_t bytes = 0;
-  auto cur = ctx.store.cursor();
-  for (cur->seek(prefix); cur->valid() && cur->key().substr(0, prefix.size()) == prefix; cur->next()) {
-    AttributeMap item = storage::decode_item(cur->value());
-    bytes += storage::item_size(item);
-    for (const auto& index : table.indexes) {
-      std::string key;
-      AttributeMap entry;
-      if (!index.global && storage::ItemStore::index_entry(table, index, item, &key, &entry)) {
-        bytes += storage::item_size(entry);
-      }
-    }
-  }
-  double lower = double(int64_t(double(bytes) / (1024.0 * 1024.0 * 1024.0)));
-  out.begin_object();
-  out.key("ItemCollectionKey").begin_object().key(table.hash_key());
-  write_attribute_value(out, partition_key);
-  out.end_object();
-  out.key("SizeEstimateRangeGB").begin_array().raw_number(format_units(lower)).raw_number(format_units(lower + 1));
-  out.end_array().end_object();
-}
-
-// The same, typed.
 req::ItemCollectionMetrics collection_metrics(Context& ctx, const storage::TableDef& table,
                                               const AttributeValue& partition_key) {
   // The collection: the partition's items and their local index entries.
@@ -307,31 +266,6 @@ std::optional<req::ItemCollectionMetricsPerTable> item_collection_metrics_per_ta
   return out;
 }
 
-void write_item_collection_metrics(Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
-                                   const storage::TableDef& table, const AttributeValue& partition_key) {
-  if (mode != req::ReturnItemCollectionMetrics::SIZE || !has_local_index(table)) return;
-  out.key("ItemCollectionMetrics");
-  write_collection(ctx, out, table, partition_key);
-}
-
-void write_item_collection_metrics_map(
-    Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
-    const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions) {
-  if (mode != req::ReturnItemCollectionMetrics::SIZE) return;
-  std::map<std::string, std::vector<const std::pair<const storage::TableDef*, AttributeValue>*>> by_table;
-  for (const auto& w : written_partitions) {
-    if (has_local_index(*w.first)) by_table[w.first->name].push_back(&w);
-  }
-  if (by_table.empty()) return;
-  out.key("ItemCollectionMetrics").begin_object();
-  for (const auto& [name, writes] : by_table) {
-    out.key(name).begin_array();
-    for (const auto* w : writes) write_collection(ctx, out, *w->first, w->second);
-    out.end_array();
-  }
-  out.end_object();
-}
-
 void WriteCapacity::add(const storage::Mutation& m, double factor) {
   auto& t = tables[m.table->name];
   t.table += factor * m.table_units();
@@ -341,27 +275,6 @@ void WriteCapacity::add(const storage::Mutation& m, double factor) {
 }
 
 namespace {
-
-void write_capacity_entry(JsonWriter& out, req::ReturnConsumedCapacity mode, const std::string& table,
-                          const WriteCapacity::Units& u) {
-  double total = u.table;
-  for (const auto* group : {&u.global, &u.local}) {
-    for (const auto& [name, units] : *group) total += units;
-  }
-  out.begin_object().member("TableName", table).key("CapacityUnits").raw_number(format_units(total));
-  if (mode == req::ReturnConsumedCapacity::INDEXES) {
-    out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(u.table)).end_object();
-    for (const auto* group : {&u.global, &u.local}) {
-      if (group->empty()) continue;
-      out.key(group == &u.global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_object();
-      for (const auto& [name, units] : *group) {
-        out.key(name).begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
-      }
-      out.end_object();
-    }
-  }
-  out.end_object();
-}
 
 // One table's entry of ConsumedCapacity: the total, and with INDEXES the table's and each index's units.
 req::ConsumedCapacity capacity_entry(req::ReturnConsumedCapacity mode, const std::string& table,
@@ -427,43 +340,9 @@ std::optional<req::ConsumedCapacity> consumed_capacity(ReturnConsumedCapacity mo
   return c;
 }
 
-void write_write_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const WriteCapacity& capacity, bool as_list) {
-  if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;
-  out.key("ConsumedCapacity");
-  if (as_list) out.begin_array();
-  for (const auto& [table, units] : capacity.tables) write_capacity_entry(out, *mode, table, units);
-  if (as_list) out.end_array();
-}
-
-void write_capacity_list(JsonWriter& out, ReturnConsumedCapacity mode,
-                         const std::vector<std::pair<std::string, double>>& per_table) {
-  if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;
-  out.key("ConsumedCapacity").begin_array();
-  for (const auto& [table, units] : per_table) write_capacity_entry(out, *mode, table, {units, {}, {}});
-  out.end_array();
-}
-
 double read_units(size_t bytes, bool consistent) {
   double units = double(std::max<size_t>(1, (bytes + 4095) / 4096));
   return consistent ? units : units / 2;
-}
-
-void write_consumed_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const std::string& table, double units,
-                             const std::string& index_name, bool global_index) {
-  if (!mode || *mode == req::ReturnConsumedCapacity::NONE) return;
-  out.key("ConsumedCapacity").begin_object();
-  out.member("TableName", table);
-  out.key("CapacityUnits").raw_number(format_units(units));
-  if (*mode == req::ReturnConsumedCapacity::INDEXES) {
-    if (index_name.empty()) {
-      out.key("Table").begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
-    } else {
-      out.key(global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes").begin_object();
-      out.key(index_name).begin_object().key("CapacityUnits").raw_number(format_units(units)).end_object();
-      out.end_object();
-    }
-  }
-  out.end_object();
 }
 
 }  // namespace ddb::api

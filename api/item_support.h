@@ -92,12 +92,8 @@ using ReturnItemCollectionMetrics = std::optional<req::ReturnItemCollectionMetri
 std::optional<req::ConsumedCapacity> consumed_capacity(ReturnConsumedCapacity mode, const std::string& table,
                                                        double units, const std::string& index_name = {},
                                                        bool global_index = false);
-// ReturnConsumedCapacity: writes "ConsumedCapacity" for one table when asked for.
-// With index_name, INDEXES breaks the units down to that index (global or local) instead of the table.
-void write_consumed_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const std::string& table, double units,
-                             const std::string& index_name = {}, bool global_index = false);
 // The write capacity a request consumed, per table and per index: every write path adds its mutations here
-// (factor 2 for a transaction), and it is written once.
+// (factor 2 for a transaction), and it is answered once.
 struct WriteCapacity {
   struct Units {
     double table = 0;
@@ -110,9 +106,6 @@ struct WriteCapacity {
   std::optional<req::ConsumedCapacity> consumed(ReturnConsumedCapacity mode) const;
   std::optional<req::ConsumedCapacityMultiple> consumed_per_table(ReturnConsumedCapacity mode) const;
 };
-// ReturnConsumedCapacity TOTAL or INDEXES: "ConsumedCapacity" as one object (single-item writes) or as a list
-// with one entry per table (batches, transactions).
-void write_write_capacity(JsonWriter& out, ReturnConsumedCapacity mode, const WriteCapacity& capacity, bool as_list);
 
 // ReturnItemCollectionMetrics SIZE on a table with local secondary indexes (else nullopt): the metrics of the item
 // collection (the partition) of the written key, with the service's size estimate range in GB.
@@ -124,21 +117,9 @@ std::optional<req::ItemCollectionMetrics> item_collection_metrics(Context& ctx, 
 std::optional<req::ItemCollectionMetricsPerTable> item_collection_metrics_per_table(
     Context& ctx, ReturnItemCollectionMetrics mode,
     const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions);
-// ReturnItemCollectionMetrics SIZE on a table with local secondary indexes: "ItemCollectionMetrics" for the
-// item collection (the partition) of the written key, with the service's size estimate range in GB.
-void write_item_collection_metrics(Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
-                                   const storage::TableDef& table, const AttributeValue& partition_key);
-// The same for operations that write several items (BatchWriteItem, TransactWriteItems): a map from table to
-// the metrics of each item collection written, for the tables with local indexes.
-void write_item_collection_metrics_map(
-    Context& ctx, JsonWriter& out, ReturnItemCollectionMetrics mode,
-    const std::vector<std::pair<const storage::TableDef*, AttributeValue>>& written_partitions);
 double read_units(size_t item_bytes, bool consistent);
 // ReturnConsumedCapacity of a multi-table read (BatchGetItem, TransactGetItems): one entry per table.
 std::optional<req::ConsumedCapacityMultiple> consumed_capacity_per_table(
     ReturnConsumedCapacity mode, const std::vector<std::pair<std::string, double>>& per_table);
-// ReturnConsumedCapacity of a multi-table read (BatchGetItem, TransactGetItems): a list with one entry per table.
-void write_capacity_list(JsonWriter& out, ReturnConsumedCapacity mode,
-                         const std::vector<std::pair<std::string, double>>& per_table);
 
 }  // namespace ddb::api

@@ -6,7 +6,6 @@
 #include <functional>
 #include <set>
 
-#include "api/attribute_json.h"
 #include "api/item_support.h"
 #include "expressions/evaluator.h"
 #include "expressions/key_condition.h"
@@ -214,7 +213,7 @@ struct Range {
 };
 
 struct Page {
-  std::vector<AttributeMap> items;
+  req::ItemList items;
   size_t count = 0, scanned = 0, bytes = 0;
   bool more = false;
   AttributeMap last_key;
@@ -259,7 +258,7 @@ Page read_range(Context& ctx, const Source& source, Range range, bool forward, c
                                                          range_key.empty() ? nullptr : &item.at(range_key));
           if (ctx.items.get(key, &full)) item = std::move(full);
         }
-        page.items.push_back(output.projection ? expr::project(*output.projection, item) : std::move(item));
+        page.items.push_back({output.projection ? expr::project(*output.projection, item) : std::move(item)});
       }
     }
     // Limit counts what was read, before the filter; a page ends at 1 MB read. Either way the page says
@@ -289,27 +288,22 @@ std::optional<AttributeMap> exclusive_start_key(const std::optional<Attributes>&
   return key;
 }
 
-void write_page(JsonWriter& out, ReturnConsumedCapacity capacity, const Source& source, const Output& output,
-                const Page& page, bool consistent) {
-  out.begin_object();
-  if (output.select != "COUNT") {
-    out.key("Items").begin_array();
-    for (const auto& item : page.items) write_attribute_map(out, item);
-    out.end_array();
-  }
-  out.member("Count", int64_t(page.count)).member("ScannedCount", int64_t(page.scanned));
-  if (page.more) {
-    out.key("LastEvaluatedKey");
-    write_attribute_map(out, page.last_key);
-  }
-  write_consumed_capacity(out, capacity, source.table->name, read_units(page.bytes, consistent),
-                          source.index ? source.index->name : std::string(), source.index && source.index->global);
-  out.end_object();
+// The answer of a Query or Scan (Answer: QueryOutput or ScanOutput).
+template <class Answer>
+void answer_page(Answer& out, ReturnConsumedCapacity capacity, const Source& source, const Output& output,
+                 Page& page, bool consistent) {
+  if (output.select != "COUNT") out.Items = std::move(page.items);
+  out.Count = int64_t(page.count);
+  out.ScannedCount = int64_t(page.scanned);
+  if (page.more) out.LastEvaluatedKey = {std::move(page.last_key)};
+  out.ConsumedCapacity =
+      consumed_capacity(capacity, source.table->name, read_units(page.bytes, consistent),
+                        source.index ? source.index->name : std::string(), source.index && source.index->global);
 }
 
 }  // namespace
 
-void query(Context& ctx, req::QueryInput& in, JsonWriter& out) {
+void query(Context& ctx, req::QueryInput& in, req::QueryOutput& out) {
   Given key_condition_expression{"KeyConditionExpression", in.KeyConditionExpression.has_value()};
   Given filter_expression{"FilterExpression", in.FilterExpression.has_value()};
   Given projection_expression{"ProjectionExpression", in.ProjectionExpression.has_value()};
@@ -379,10 +373,10 @@ void query(Context& ctx, req::QueryInput& in, JsonWriter& out) {
   size_t limit = size_t(in.Limit.value_or(INT64_MAX));
   bool forward = in.ScanIndexForward.value_or(true);
   Page page = read_range(ctx, source, range, forward, start ? &*start : nullptr, limit, filter, output);
-  write_page(out, in.ReturnConsumedCapacity, source, output, page, consistent);
+  answer_page(out, in.ReturnConsumedCapacity, source, output, page, consistent);
 }
 
-void scan(Context& ctx, req::ScanInput& in, JsonWriter& out) {
+void scan(Context& ctx, req::ScanInput& in, req::ScanOutput& out) {
   Given filter_expression{"FilterExpression", in.FilterExpression.has_value()};
   Given projection_expression{"ProjectionExpression", in.ProjectionExpression.has_value()};
   check_not_mixed({{{"ScanFilter", in.ScanFilter.has_value()}, {filter_expression}},
@@ -431,7 +425,7 @@ void scan(Context& ctx, req::ScanInput& in, JsonWriter& out) {
   auto start = exclusive_start_key(in.ExclusiveStartKey, source);
   size_t limit = size_t(in.Limit.value_or(INT64_MAX));
   Page page = read_range(ctx, source, range, true, start ? &*start : nullptr, limit, filter, output);
-  write_page(out, in.ReturnConsumedCapacity, source, output, page, consistent);
+  answer_page(out, in.ReturnConsumedCapacity, source, output, page, consistent);
 }
 
 }  // namespace ddb::api
