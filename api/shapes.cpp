@@ -258,7 +258,9 @@ int64_t Decoder::integer(int index, const element& v, const Where& path) {
   } else if (v.is_uint64()) {
     n = INT64_MAX;
   } else if (v.is_double()) {
-    n = int64_t(v.get_double().value_unsafe());  // a fraction is truncated, as the service's deserialiser does
+    // A fraction is truncated, as the service's deserialiser does; beyond the range of a long it saturates.
+    double d = v.get_double().value_unsafe();
+    n = d >= 9223372036854775807.0 ? INT64_MAX : d <= -9223372036854775808.0 ? INT64_MIN : int64_t(d);
   } else {
     if (v.is_object()) type_error(kStartOfStructure);
     if (v.is_array()) type_error(std::string("Unrecognized collection type class java.lang.") + java_type);

@@ -313,7 +313,8 @@ class Checker {
     } else if (v.is_uint64()) {
       n = INT64_MAX;
     } else {
-      n = int64_t(v.get_double().value_unsafe());  // a fraction is truncated, as the service's deserialiser does
+      double d = v.get_double().value_unsafe();  // (saturating: a plain cast of 1e30 is undefined behaviour)
+      n = d >= 9223372036854775807.0 ? INT64_MAX : d <= -9223372036854775808.0 ? INT64_MIN : int64_t(d);
     }
     if (shape.has_min && n < shape.min) {
       violation(shape, v, path, "Member must have value greater than or equal to " + std::to_string(shape.min));
@@ -382,7 +383,8 @@ bool first_member(const element& obj, std::string_view name, element* out) {
 int64_t integer_of(const element& v) {
   if (v.is_int64()) return v.get_int64().value_unsafe();
   if (v.is_uint64()) return INT64_MAX;
-  return int64_t(v.get_double().value_unsafe());
+  double d = v.get_double().value_unsafe();
+  return d >= 9223372036854775807.0 ? INT64_MAX : d <= -9223372036854775808.0 ? INT64_MIN : int64_t(d);
 }
 
 std::string compare(const ShapeDef& shape, const element& a, const element& b, const std::string& path) {

@@ -1061,3 +1061,16 @@ def check_valid(raw, op, body):
     assert status == 200, (op, body, answer)
     if op == "CreateTable":
         raw.must("DeleteTable", {"TableName": body["TableName"]})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Found by fuzz_requests: a number beyond the range of a long in an integer member (a plain conversion of 1e30
+# is undefined behaviour) is a constraint violation like any other out-of-range value.
+
+@pytest.mark.parametrize("limit,constraint", [(1e30, "less than or equal to 100"), (-1e30, "greater than or equal to 1")])
+def test_an_integer_member_far_out_of_range_is_a_constraint_violation(raw, limit, constraint):
+    status, body = raw.call("ListTables", {"Limit": limit})
+    assert status == 400, body
+    assert body["__type"].endswith("#ValidationException")
+    message = body.get("message") or body.get("Message")
+    assert "at 'limit' failed to satisfy constraint: Member must have value " + constraint in message
