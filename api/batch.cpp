@@ -77,9 +77,12 @@ void batch_get_item(Context& ctx, req::BatchGetItemInput& in, req::BatchGetItemO
       req::KeysAndAttributes& rest = unprocessed.emplace_back(r.table->name, req::KeysAndAttributes{}).second;
       for (; i < r.key_maps.size(); ++i) rest.Keys.push_back({*r.key_maps[i], nullptr});
       if (r.consistent) rest.ConsistentRead = true;
+      // What the request asked for, so that the keys can be sent again as they come.
       if (r.json->ProjectionExpression && !r.json->ProjectionExpression->empty()) {
         rest.ProjectionExpression = *r.json->ProjectionExpression;
+        rest.ExpressionAttributeNames = r.json->ExpressionAttributeNames;
       }
+      rest.AttributesToGet = r.json->AttributesToGet;
     }
     capacity.push_back({r.table->name, units});
   }

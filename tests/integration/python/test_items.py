@@ -251,3 +251,27 @@ def test_describe_table_counts_items(ddb, tables):
     assert after["ItemCount"] == before["ItemCount"] + 1
     # "pk"(2) + "count"(5) + "sk"(2) + 1 (N) ... + "v"(1) + "abc"(3)
     assert after["TableSizeBytes"] - before["TableSizeBytes"] == 2 + 5 + 2 + 2 + 1 + 3
+
+
+def test_batch_get_over_16_mb_answers_unprocessed_keys_that_can_be_sent_again_as_they_come(ddb, tables):
+    # 45 items of about 390 KB: the answer stops at 16 MB and the rest comes back in UnprocessedKeys, with what
+    # the request asked for (a projection naming #placeholders needs its ExpressionAttributeNames again).
+    h = tables["hash"]
+    big = "x" * (390 * 1024)
+    for i in range(45):
+        ddb.put_item(TableName=h, Item={"pk": {"S": f"big{i}"}, "blob": {"S": big}, "n": {"N": str(i)}})
+    request = {h: {"Keys": [{"pk": {"S": f"big{i}"}} for i in range(45)],
+                   "ProjectionExpression": "#k, #b, n", "ExpressionAttributeNames": {"#k": "pk", "#b": "blob"}}}
+    got, rounds = [], 0
+    while request:
+        answer = ddb.batch_get_item(RequestItems=request)
+        got += answer["Responses"].get(h, [])
+        request = answer["UnprocessedKeys"]
+        rounds += 1
+        if request:
+            assert request[h]["ExpressionAttributeNames"] == {"#k": "pk", "#b": "blob"}
+            assert request[h]["ProjectionExpression"] == "#k, #b, n"
+    assert rounds > 1
+    assert sorted(int(x["n"]["N"]) for x in got) == list(range(45))
+    ddb.batch_write_item(RequestItems={h: [{"DeleteRequest": {"Key": {"pk": {"S": f"big{i}"}}}} for i in range(20)]})
+    ddb.batch_write_item(RequestItems={h: [{"DeleteRequest": {"Key": {"pk": {"S": f"big{i}"}}}} for i in range(20, 45)]})
