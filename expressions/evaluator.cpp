@@ -161,6 +161,14 @@ AttributeValue* find_at(const Path& path, AttributeMap& item) {
   return const_cast<AttributeValue*>(resolve(path, item));
 }
 
+// DynamoDB's 32 levels of nesting: a value at level 1 (an attribute) to 32, so a map or list at most at 31.
+void check_nesting(const AttributeValue& v, int level) {
+  if (v.type != AttrType::M && v.type != AttrType::L) return;
+  if (level > 31) throw Error::validation("Nesting Levels have exceeded supported limits");
+  for (const auto& e : v.list) check_nesting(e, level + 1);
+  for (const auto& [name, e] : v.map) check_nesting(e, level + 1);
+}
+
 void add_to_set(AttributeValue& target, const AttributeValue& operand, bool add, bool legacy) {
   if (target.type != operand.type) wrong_operand_type(legacy);
   for (const auto& m : operand.set) {
@@ -331,6 +339,12 @@ std::set<std::string> apply_update(const UpdateExpression& update, AttributeMap&
         break;
       }
     }
+  }
+  // A value set or appended deep inside an attribute can take it past the limit (every value on its own is
+  // within it).
+  for (const std::string& name : touched) {
+    auto it = item.find(name);
+    if (it != item.end()) check_nesting(it->second, 1);
   }
   return touched;
 }

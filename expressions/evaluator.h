@@ -19,7 +19,8 @@ const AttributeValue* resolve(const Path& path, const AttributeMap& item);
 // ConditionExpression / FilterExpression / KeyConditionExpression truth over item.
 bool evaluate(const Node& condition, const AttributeMap& item);
 
-// Applies every action to item (all values are computed from the item as it was before the update).
+// Applies every action to item (all values are computed from the item as it was before the update). Throws
+// DynamoDB's error when an action is impossible on the item or the result nests deeper than 32 levels.
 // Returns the top-level attribute names the update touched (for ReturnValues UPDATED_OLD/UPDATED_NEW).
 std::set<std::string> apply_update(const UpdateExpression& update, AttributeMap& item);
 

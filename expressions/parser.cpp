@@ -217,6 +217,59 @@ class SyntaxParser {
     if (!at(Tok::End)) syntax_error();
   }
 
+  [[noreturn]] void redundant_parentheses() const {
+    throw Error::validation(std::string("Invalid ") + kind_name(kind_) + ": The expression has redundant parentheses;");
+  }
+
+  // One level of nesting (a parenthesis, a NOT, a function call) for as long as it lives. Parsing recurses
+  // once per level, so the depth is bounded: far above what a valid expression can use (every level but a
+  // doubled parenthesis needs an operator, and 300 are allowed), far below what overflows a thread's stack.
+  // No deeper expression is valid; too_deep() answers what DynamoDB answers for one.
+  class Nesting {
+   public:
+    explicit Nesting(SyntaxParser& p) : p_(p) {
+      if (++p_.depth_ > kMaxNesting) p_.too_deep();
+    }
+    ~Nesting() { --p_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    SyntaxParser& p_;
+  };
+  static constexpr int kMaxNesting = 1000;
+
+  // Unbalanced parentheses are a syntax error (DynamoDB finds it at the end); balanced ones hold a redundant
+  // pair, or else more than 300 operators.
+  [[noreturn]] void too_deep() {
+    // Open parentheses: their token index, and whether a function name precedes (a call, never redundant).
+    std::vector<std::pair<size_t, bool>> open;
+    bool balanced = true, redundant = false;
+    size_t last_closed = 0;  // the opening index of the pair closed by the previous token, if it was ')'
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      if (tokens_[i].type == Tok::LParen) {
+        open.emplace_back(i, i > 0 && tokens_[i - 1].type == Tok::Identifier);
+      } else if (tokens_[i].type == Tok::RParen) {
+        if (open.empty()) {
+          balanced = false;
+          break;
+        }
+        auto [at, call] = open.back();
+        open.pop_back();
+        // "( ( ... ) )": the inner pair is exactly what the outer one holds.
+        if (!call && tokens_[i - 1].type == Tok::RParen && last_closed == at + 1) redundant = true;
+        last_closed = at;
+      }
+    }
+    if (!balanced || !open.empty()) {
+      pos_ = tokens_.size() - 1;
+      syntax_error();
+    }
+    if (redundant) redundant_parentheses();
+    throw Error::validation(std::string("Invalid ") + kind_name(kind_) +
+                            ": The expression contains too many operators; operator count: 301");
+  }
+
   // ---- conditions
   RawNode condition() {
     RawNode left = conjunction();
@@ -246,6 +299,7 @@ class SyntaxParser {
 
   RawNode negation() {
     if (at_keyword("NOT")) {
+      Nesting nesting(*this);
       next();
       RawNode n;
       n.op = Op::Not;
@@ -279,13 +333,11 @@ class SyntaxParser {
 
   RawNode predicate() {
     if (at(Tok::LParen) && !parenthesised_operand()) {
+      Nesting nesting(*this);
       next();
       RawNode inner = condition();
       expect(Tok::RParen);
-      if (inner.parenthesised) {
-        throw Error::validation(std::string("Invalid ") + kind_name(kind_) +
-                                ": The expression has redundant parentheses;");
-      }
+      if (inner.parenthesised) redundant_parentheses();
       inner.parenthesised = true;
       return inner;
     }
@@ -337,12 +389,15 @@ class SyntaxParser {
     return n;
   }
 
-  // path | :value | function(args) | ( operand )
+  // path | :value | function(args) | ( operand ); an operand in two pairs of parentheses is refused.
   RawNode operand() {
     if (at(Tok::LParen)) {
+      Nesting nesting(*this);
       next();
       RawNode inner = operand();
       expect(Tok::RParen);
+      if (inner.parenthesised) redundant_parentheses();
+      inner.parenthesised = true;
       return inner;
     }
     if (at(Tok::ValueRef)) {
@@ -357,6 +412,7 @@ class SyntaxParser {
   }
 
   RawNode function_call() {
+    Nesting nesting(*this);
     RawNode n;
     n.token = next();
     n.function = std::string(text(n.token));
@@ -407,11 +463,15 @@ class SyntaxParser {
   }
 
   // ---- update expressions
+  // An operand of + or -, or a function's argument: path | :value | function(args) | ( operand ).
   RawNode update_operand() {
     if (at(Tok::LParen)) {
+      Nesting nesting(*this);
       next();
-      RawNode inner = set_value();
+      RawNode inner = update_operand();
       expect(Tok::RParen);
+      if (inner.parenthesised) redundant_parentheses();
+      inner.parenthesised = true;
       return inner;
     }
     if (at(Tok::Identifier) && peek(1).type == Tok::LParen) return function_call();
@@ -424,9 +484,22 @@ class SyntaxParser {
     return path_node();
   }
 
+  // SET's value: operand [+|- operand], or a value in parentheses. A parenthesised sum or difference is a
+  // whole value: it cannot be an operand of another one ("(a + :v) + :w" is a syntax error at the second +).
   RawNode set_value() {
-    RawNode left = update_operand();
+    RawNode left;
+    if (at(Tok::LParen)) {
+      Nesting nesting(*this);
+      next();
+      left = set_value();
+      expect(Tok::RParen);
+      if (left.parenthesised) redundant_parentheses();
+      left.parenthesised = true;
+    } else {
+      left = update_operand();
+    }
     if (at(Tok::Plus) || at(Tok::Minus)) {
+      if (left.op == Op::Plus || left.op == Op::Minus) syntax_error();
       RawNode n;
       n.op = next().type == Tok::Plus ? Op::Plus : Op::Minus;
       n.args.push_back(std::move(left));
@@ -494,6 +567,7 @@ class SyntaxParser {
   ExpressionKind kind_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;  // nesting levels open (Nesting)
 };
 
 // ------------------------------------------------------------------------------------ semantic checks
@@ -640,6 +714,8 @@ class Resolver {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
+      case Op::IfNotExists:
+      case Op::ListAppend: update_function_in_condition(raw);
       case Op::And:
       case Op::Or:
       case Op::Not:
@@ -733,11 +809,14 @@ class Resolver {
         arity(n, 2);
         require_distinct(n.op, n);
         break;
-      case Op::IfNotExists:
-      case Op::ListAppend: fail(std::string("Invalid function name; function: ") + op_name(n.op));
       default: break;
     }
     return n;
+  }
+
+  // if_not_exists and list_append belong to updates: anywhere in a condition they are refused by name.
+  [[noreturn]] void update_function_in_condition(const RawNode& raw) const {
+    fail("The function is not allowed in a condition expression; function: " + raw.function);
   }
 
   Node operand(const RawNode& raw) {
@@ -754,14 +833,17 @@ class Resolver {
           wrong_type(Op::Size, t);
         }
         return n;
+      case Op::IfNotExists:
+      case Op::ListAppend: update_function_in_condition(raw);
       default:
         fail(std::string("The function is not allowed to be used this way in an expression; function: ") +
              raw.function);
     }
   }
 
-  // Update values: operands, + and -, if_not_exists, list_append.
-  Node update_value(const RawNode& raw) {
+  // Update values: operands, + and -, if_not_exists, list_append. list_append is a whole SET value only
+  // (top is false inside a function's arguments and as an operand of + or -).
+  Node update_value(const RawNode& raw, bool top = true) {
     Node n;
     n.op = raw.op;
     switch (raw.op) {
@@ -769,20 +851,21 @@ class Resolver {
       case Op::Value: n.value = value(raw.token); return n;
       case Op::Plus:
       case Op::Minus:
-        for (const auto& a : raw.args) n.args.push_back(update_value(a));
+        for (const auto& a : raw.args) n.args.push_back(update_value(a, false));
         for (const Node& a : n.args) {
           if (a.op == Op::Value && a.value->type != AttrType::N) wrong_type(n.op, *a.value);
         }
         return n;
       case Op::IfNotExists:
-        for (const auto& a : raw.args) n.args.push_back(update_value(a));
+        for (const auto& a : raw.args) n.args.push_back(update_value(a, false));
         arity(n, 2);
         if (n.args[0].op != Op::PathRef) {
           fail("Operator or function requires a document path; operator or function: if_not_exists");
         }
         return n;
       case Op::ListAppend:
-        for (const auto& a : raw.args) n.args.push_back(update_value(a));
+        if (!top) fail("The function is not allowed to be used this way in an expression; function: " + raw.function);
+        for (const auto& a : raw.args) n.args.push_back(update_value(a, false));
         arity(n, 2);
         for (const Node& a : n.args) {
           if (a.op == Op::Value && a.value->type != AttrType::L) wrong_type(n.op, *a.value);

@@ -8,7 +8,7 @@ want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
 packages=(g++ cmake ninja-build ccache pkg-config zlib1g-dev libboost-dev librocksdb-dev libsimdjson-dev libspdlog-dev)
-[ $want_tests = 1 ] && packages+=(libgtest-dev python3 python3-boto3 python3-pytest awscli nodejs npm curl)
+[ $want_tests = 1 ] && packages+=(libgtest-dev python3 python3-boto3 python3-pytest awscli nodejs npm curl clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -464,3 +464,158 @@ TEST(Projection, Errors) {
   EXPECT_EQ(error("l[0], l.c"), p + "Two document paths conflict with each other; must remove or rewrite one of these "
                                     "paths; path one: [l, [0]], path two: [l, c]");
 }
+
+// Parentheses, nesting and where each function may appear, as DynamoDB answers them (checked against DynamoDB
+// Local, which runs the service's parser).
+namespace {
+
+std::string parse_error(ExpressionKind kind, const std::string& text, Request r = {}) {
+  try {
+    Placeholders ph = r.ph();
+    if (kind == ExpressionKind::Update) {
+      parse_update(text, ph);
+    } else {
+      parse_condition(text, kind, ph);
+    }
+    return "";
+  } catch (const Error& e) {
+    return e.message();
+  }
+}
+
+}  // namespace
+
+TEST(ExpressionSyntax, AnythingInTwoPairsOfParenthesesIsRedundant) {
+  Request v{{}, {{":v", N("1")}}};
+  const std::string c = "Invalid ConditionExpression: ", u = "Invalid UpdateExpression: ";
+  const std::string redundant = "The expression has redundant parentheses;";
+  auto condition = [&](const std::string& text) { return parse_error(ExpressionKind::Condition, text, v); };
+  auto update = [&](const std::string& text) { return parse_error(ExpressionKind::Update, text, v); };
+  EXPECT_EQ(condition("(a) = :v"), "");
+  EXPECT_EQ(condition("((a)) = :v"), c + redundant);
+  EXPECT_EQ(condition("(:v) = a"), "");
+  EXPECT_EQ(condition("((:v)) = a"), c + redundant);
+  EXPECT_EQ(condition("((a) = :v)"), "");
+  EXPECT_EQ(condition("(((a)) = :v)"), c + redundant);
+  EXPECT_EQ(condition("size((a)) = :v"), "");
+  EXPECT_EQ(condition("size(((a))) = :v"), c + redundant);
+  EXPECT_EQ(condition("(size(a)) = :v"), "");
+  EXPECT_EQ(condition("((size(a))) = :v"), c + redundant);
+  EXPECT_EQ(condition("a IN ((:v), :v)"), "");
+  EXPECT_EQ(condition("a IN (((:v)), :v)"), c + redundant);
+  EXPECT_EQ(condition("(a) BETWEEN (:v) AND (:v)"), "");
+  EXPECT_EQ(condition("(a) BETWEEN (:v) AND ((:v))"), c + redundant);
+  EXPECT_EQ(condition("NOT (NOT (a = :v))"), "");
+  EXPECT_EQ(condition("NOT ((a = :v))"), c + redundant);
+  EXPECT_EQ(condition("( (b) ) = :v"), c + redundant);
+  // Found as soon as the pair closes: before a later syntax error, after an earlier one.
+  EXPECT_EQ(condition("((a)) = :v AND ="), c + redundant);
+  EXPECT_EQ(condition("a = = :v AND ((b = :v))"), syntax("ConditionExpression", "=", "= = :v"));
+
+  EXPECT_EQ(update("SET b = (b)"), "");
+  EXPECT_EQ(update("SET b = ((b))"), u + redundant);
+  EXPECT_EQ(update("SET b = (:v)"), "");
+  EXPECT_EQ(update("SET b = ((:v))"), u + redundant);
+  EXPECT_EQ(update("SET b = (b + :v)"), "");
+  EXPECT_EQ(update("SET b = ((b + :v))"), u + redundant);
+  EXPECT_EQ(update("SET b = ((b) + (:v))"), "");
+  EXPECT_EQ(update("SET b = (((b)) + :v)"), u + redundant);
+  EXPECT_EQ(update("SET b = ((b)) + :v"), u + redundant);
+  EXPECT_EQ(update("SET b = if_not_exists((b), (:v))"), "");
+  EXPECT_EQ(update("SET b = if_not_exists(b, ((:v)))"), u + redundant);
+  EXPECT_EQ(update("SET a = ((b)) REMOVE"), u + redundant);
+  // A sum in parentheses is a whole value, not an operand.
+  EXPECT_EQ(update("SET b = (b + :v) + :v"), syntax("UpdateExpression", "+", ") + :v"));
+  EXPECT_EQ(update("SET b = :v + (b + :v)"), syntax("UpdateExpression", "+", "b + :v"));
+  EXPECT_EQ(update("SET b = if_not_exists(b, (c + :v))"), syntax("UpdateExpression", "+", "c + :v"));
+}
+
+// Found by tests/fuzz/fuzz_expressions: 3,300 nested parentheses overflowed the stack (the parser recurses
+// once per level). Nesting is bounded far above what a valid expression can use, with DynamoDB's answers.
+TEST(ExpressionSyntax, DeepNestingIsAnsweredNotOverflowed) {
+  Request v{{}, {{":v", N("1")}}};
+  const std::string c = "Invalid ConditionExpression: ", u = "Invalid UpdateExpression: ";
+  auto condition = [&](const std::string& text) { return parse_error(ExpressionKind::Condition, text, v); };
+  auto update = [&](const std::string& text) { return parse_error(ExpressionKind::Update, text, v); };
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  EXPECT_EQ(condition(repeat("(", 2045) + "a = :v" + repeat(")", 2045)),
+            c + "The expression has redundant parentheses;");
+  EXPECT_EQ(condition(repeat("(", 4000) + "a = :v"), syntax("ConditionExpression", "<EOF>", ":v"));
+  EXPECT_EQ(condition(repeat("(", 4090)), syntax("ConditionExpression", "<EOF>", "("));
+  EXPECT_EQ(condition(repeat("(", 2000) + "a" + repeat(")", 2000) + " = :v"),
+            c + "The expression has redundant parentheses;");
+  EXPECT_EQ(condition(repeat("NOT (", 650) + "a = :v" + repeat(")", 650)),
+            c + "The expression contains too many operators; operator count: 301");
+  EXPECT_EQ(condition(repeat("NOT (", 500) + "((a)) = :v" + repeat(")", 500)),
+            c + "The expression has redundant parentheses;");
+  EXPECT_EQ(condition(repeat("NOT (", 500) + "size((a)) = :v" + repeat(")", 500)),
+            c + "The expression contains too many operators; operator count: 301");
+  EXPECT_EQ(condition(repeat("NOT (", 600) + "a = :v" + repeat(")", 599)), syntax("ConditionExpression", "<EOF>", ")"));
+  EXPECT_EQ(update("SET b = " + repeat("(", 2000) + "b" + repeat(")", 2000)),
+            u + "The expression has redundant parentheses;");
+  EXPECT_EQ(update("SET b = " + repeat("(", 3000)), syntax("UpdateExpression", "<EOF>", "("));
+  EXPECT_EQ(update("SET b = if_not_exists(b, " + repeat("(", 1200) + ":v" + repeat(")", 1199) + ")"),
+            syntax("UpdateExpression", "<EOF>", ")"));
+}
+
+TEST(ExpressionSemantics, UpdateFunctionsStayInUpdates) {
+  Request v{{}, {{":v", N("1")}, {":l", L({})}}};
+  auto condition = [&](const std::string& text) { return parse_error(ExpressionKind::Condition, text, v); };
+  auto update = [&](const std::string& text) { return parse_error(ExpressionKind::Update, text, v); };
+  const std::string c =
+      "Invalid ConditionExpression: The function is not allowed in a condition expression; function: ";
+  EXPECT_EQ(condition("if_not_exists(a, :v)"), c + "if_not_exists");
+  EXPECT_EQ(condition("list_append(a, :l)"), c + "list_append");
+  EXPECT_EQ(condition("attribute_exists(if_not_exists(a, :v))"), c + "if_not_exists");
+  EXPECT_EQ(condition("begins_with(list_append(a, :l), :v)"), c + "list_append");
+  EXPECT_EQ(condition("a IN (if_not_exists(a, :v), :v)"), c + "if_not_exists");
+  EXPECT_EQ(condition("size(if_not_exists(a, :v)) = :v"), c + "if_not_exists");
+  // Filters and key conditions say "condition expression" too.
+  EXPECT_EQ(parse_error(ExpressionKind::Filter, "list_append(a, :l) = :l", v),
+            "Invalid FilterExpression: The function is not allowed in a condition expression; function: list_append");
+
+  const std::string u =
+      "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; "
+      "function: list_append";
+  EXPECT_EQ(update("SET l = list_append(if_not_exists(l, :l), :l)"), "");
+  EXPECT_EQ(update("SET b = if_not_exists(b, if_not_exists(c, :v))"), "");
+  EXPECT_EQ(update("SET l = (list_append(l, :l))"), "");
+  EXPECT_EQ(update("SET l = list_append(list_append(l, :l), :l)"), u);
+  EXPECT_EQ(update("SET l = if_not_exists(l, list_append(l, :l))"), u);
+  EXPECT_EQ(update("SET l = if_not_exists(l, (list_append(l, :l)))"), u);
+  EXPECT_EQ(update("SET b = list_append(l, :l) + :v"), u);
+  EXPECT_EQ(update("SET b = :v - list_append(l, :l)"), u);
+}
+
+// Found with tests/fuzz/fuzz_requests: SET a.<31 levels> = a nested the item 31 levels deeper at every update,
+// until reading it back failed (and the recursion of every reader grew with it). DynamoDB refuses an update
+// whose result nests deeper than its 32 levels, as it refuses such an item in PutItem.
+TEST(UpdateEvaluation, ResultsNestAtMost32Levels) {
+  auto nested = [](int maps, AttributeValue leaf) {
+    for (int i = 0; i < maps; ++i) leaf = M({{"k", leaf}});
+    return leaf;
+  };
+  AttributeMap deep = {{"pk", S("k")}, {"a", nested(31, S("leaf"))}};  // 32 levels: the most DynamoDB stores
+  std::string path = "a";
+  for (int i = 0; i < 30; ++i) path += ".k";  // the map at level 31
+  const std::string limit = "Nesting Levels have exceeded supported limits";
+  auto error = [&](const std::string& text, AttributeValue v) {
+    try {
+      updated(text, Request{{}, {{":v", std::move(v)}}}, deep);
+      return std::string();
+    } catch (const Error& e) {
+      return e.message();
+    }
+  };
+  EXPECT_EQ(error("SET " + path + " = :v", nested(1, S("x"))), "");
+  EXPECT_EQ(error("SET " + path + " = :v", nested(2, S("x"))), limit);
+  EXPECT_EQ(error("SET " + path + " = :v", M({})), "");
+  EXPECT_EQ(error("SET " + path + " = :v", M({{"k", M({})}})), limit);
+  EXPECT_EQ(error("SET " + path + " = :v", L({L({})})), limit);
+  EXPECT_EQ(error("SET b = a, c = :v", N("1")), "");
+  EXPECT_EQ(error("SET " + path + " = a, c = :v", N("1")), limit);
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <stdexcept>
 
 #include "api/attribute_json.h"
 #include "expressions/number.h"
@@ -135,4 +136,46 @@ TEST(ItemCodec, StoredItemsWriteTheSameJsonAsDecodedOnes) {
   JsonWriter w2(decoded);
   ddb::api::write_attribute_map(w2, item);
   EXPECT_EQ(direct, decoded);
+}
+
+// Found by tests/fuzz/fuzz_item_codec: a corrupt record is a std::runtime_error from both readers, never an
+// allocation sized by a garbage count (std::length_error, or an out-of-memory abort) or a stack overflow.
+TEST(ItemCodec, CorruptRecordsAreErrors) {
+  auto both_refuse = [](const std::string& bytes) {
+    EXPECT_THROW(decode_item(bytes), std::runtime_error);
+    std::string json;
+    JsonWriter w(json);
+    EXPECT_THROW(write_item_json(bytes, w), std::runtime_error);
+  };
+  const std::string huge_count = "\xff\xff\xff\xff\xff\xff\xff\xff\x7f";           // 2^63 - 1
+  const std::string attribute_a = {'\x01', '\x01', 'a'};                           // a map of one attribute, "a"
+  both_refuse(attribute_a + '\x08' + huge_count);                                  // {a: NS of 2^63 - 1 members}
+  both_refuse(attribute_a + '\x06' + huge_count);                                  // {a: L of 2^63 - 1 elements}
+  both_refuse(attribute_a + std::string{'\x07', '\xff', '\xff', '\xff', '\x0f'});  // {a: SS of 2^32 - 1 members}
+  both_refuse(huge_count);                                                         // a map of 2^63 - 1 attributes
+  both_refuse(attribute_a + '\x01' + huge_count);                                  // {a: N of 2^63 - 1 bytes}
+  both_refuse(std::string(11, '\x80'));                                            // a varint that never ends
+  // {a: [[[[...]]]]} nested 100000 deep: refused by depth, not by the stack.
+  std::string deep = attribute_a;
+  for (int i = 0; i < 100000; ++i) deep += {'\x06', '\x01'};
+  deep += '\x04';
+  both_refuse(deep);
+}
+
+TEST(ItemCodec, NestingUpToTheLimitDecodes) {
+  AttributeValue v = AttributeValue::string("leaf");
+  for (int i = 0; i < 200; ++i) {
+    AttributeValue outer;
+    outer.type = i % 2 ? AttrType::L : AttrType::M;
+    if (outer.type == AttrType::L) {
+      outer.list.push_back(std::move(v));
+    } else {
+      outer.map.emplace("k", std::move(v));
+    }
+    v = std::move(outer);
+  }
+  AttributeMap item = {{"a", v}};
+  std::string bytes;
+  encode_item(item, bytes);
+  EXPECT_EQ(decode_item(bytes), item);
 }

@@ -33,3 +33,21 @@ TEST(Error, BodyCarriesTypeAndMessage) {
       e.to_json(),
       R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceInUseException","message":"Table already exists: t"})");
 }
+
+// Found by tests/fuzz/fuzz_http: an Authorization header with bytes that are not UTF-8, echoed in an
+// IncompleteSignatureException message, made the answer invalid JSON. Stray bytes are written as the Latin-1
+// characters they are; well-formed UTF-8 passes unchanged.
+TEST(JsonWriter, AnswersAreUtf8EvenForStrayBytes) {
+  auto json = [](const std::string& s) {
+    std::string out;
+    JsonWriter(out).string(s);
+    return out;
+  };
+  EXPECT_EQ(json("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"), "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+  EXPECT_EQ(json("a\xbd!"), R"("a\u00bd!")");
+  EXPECT_EQ(json("\xc3"), R"("\u00c3")");                                // truncated sequence
+  EXPECT_EQ(json("\xc0\xaf"), R"("\u00c0\u00af")");                      // overlong '/'
+  EXPECT_EQ(json("\xed\xa0\x80"), R"("\u00ed\u00a0\u0080")");            // a UTF-16 surrogate
+  EXPECT_EQ(json("\xf4\x90\x80\x80"), R"("\u00f4\u0090\u0080\u0080")");  // above U+10FFFF
+  EXPECT_EQ(json("\xe2\x82!"), R"("\u00e2\u0082!")");
+}
