@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the C++ units (also under ASan/UBSan), then the
-# integration suites that drive a running server with boto3, the AWS CLI and the Node.js SDK.
+# integration suites that drive a running server with boto3, the AWS CLI and the Node.js SDK (also against a
+# server built with ASan/UBSan), then every fuzz target for a bounded time (DDB_FUZZ_SECONDS, default 15).
 # DDB_ENDPOINT=http://host:port runs the integration suites against that server instead of starting one
 # (DDB_TARGET=dynamodb-local marks it as Amazon's DynamoDB Local, which skips the service-only checks).
 set -euo pipefail
@@ -34,3 +35,7 @@ if [ -z "${DDB_ENDPOINT:-}" ]; then
   DDB_BINARY="$PWD/build-asan/ddblocal" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration/python
   DDB_BINARY="$PWD/build-asan/ddblocal" node --test tests/integration/node/
 fi
+
+# Every libFuzzer target for a bounded time (longer: scripts/fuzz.sh --seconds N or --runs N).
+echo "== fuzzing (${DDB_FUZZ_SECONDS:-15} s per target)"
+scripts/fuzz.sh --seconds "${DDB_FUZZ_SECONDS:-15}"
