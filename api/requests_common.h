@@ -53,6 +53,9 @@ struct Attributes {
 // Items, LastEvaluatedKey, ...): its attributes, or an item's bytes as storage/item_codec.h stores them, which
 // are written as JSON without being decoded (GetItem without a projection answers the stored item so).
 struct ResponseAttributes {
+  ResponseAttributes() = default;
+  ResponseAttributes(AttributeMap v) : value(std::move(v)) {}  // NOLINT: an item converts implicitly
+
   AttributeMap value;
   std::optional<std::string> stored;  // when set, written instead of value
 };

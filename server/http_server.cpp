@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/dispatcher.h"
+#include "server/handover.h"
 
 namespace ddb::server {
 
@@ -24,9 +25,6 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 namespace {
-
-// DynamoDB accepts requests up to 16 MB (BatchWriteItem's limit); leave room for the JSON envelope.
-constexpr size_t kMaxBodyBytes = 20 * 1024 * 1024;
 
 std::string request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -43,16 +41,6 @@ std::string request_id() {
 
 uint32_t crc32_of(std::string_view body) {
   return uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size())));
-}
-
-// application/x-amz-json-1.0 is what the SDKs send; application/json and 1.1 are accepted too.
-// Parameters after ';' are ignored. Answers the media type (echoed in the response), or empty if not accepted.
-std::string_view accepted_content_type(std::string_view ct) {
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
-  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-  bool ok = ct == "application/x-amz-json-1.0" || ct == "application/json" || ct == "application/x-amz-json-1.1";
-  return ok ? ct : std::string_view();
 }
 
 struct Shared {
@@ -76,7 +64,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
-    parser_->header_limit(64 * 1024);
+    parser_->header_limit(kMaxHeaderBytes);
     http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
@@ -110,14 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
           .append("\r\n");
       return respond(200, "text/plain", "");
     }
-    std::string_view target = req.target();
-    api::ApiRequest api_req{req.method_string(),
-                            target.substr(0, target.find('?')),
-                            req["X-Amz-Target"],
-                            accepted_content_type(req[http::field::content_type]),
-                            req[http::field::authorization],
-                            req.body()};
-    shared_.dispatcher.handle(api_req, api_res_);
+    shared_.dispatcher.handle(api_request(req), api_res_);
     respond(api_res_.status, api_res_.content_type, api_res_.body);
   }
 

@@ -8,9 +8,7 @@
 // input's first byte chooses, for every request the bytes hold, each dispatched to the World of fuzz_world.h
 // (rebuilt after writes_per_world() dispatched POSTs; a crash writes the inputs since to fuzz_http-history/).
 // An answer must have status 200, 400 or 404, and a JSON protocol answer must be a JSON object.
-//
-// What this copies from http_server.cpp, because it is private to Session there (its parser limits, its
-// accepted_content_type and its building of the ApiRequest), must follow that file.
+// The parser limits and the hand-over are the server's own (server/handover.h).
 #define BOOST_BEAST_USE_STD_STRING_VIEW 1
 
 #include <simdjson.h>
@@ -22,6 +20,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "server/handover.h"
 #include "tests/fuzz/fuzz_world.h"
 
 namespace beast = boost::beast;
@@ -31,8 +30,8 @@ using ddb::fuzz::fuzz_fail;
 
 namespace {
 
-constexpr size_t kMaxBodyBytes = 20 * 1024 * 1024;  // server/http_server.cpp
-constexpr size_t kMaxHeaderBytes = 64 * 1024;       // server/http_server.cpp, Session::read
+using ddb::server::kMaxBodyBytes;
+using ddb::server::kMaxHeaderBytes;
 
 // A SyncReadStream over the input: read_some hands out at most `chunk` bytes at a time, then end of stream.
 class InputStream {
@@ -63,25 +62,11 @@ class InputStream {
   size_t chunk_;
 };
 
-// server/http_server.cpp's accepted_content_type.
-std::string_view accepted_content_type(std::string_view ct) {
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
-  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-  bool ok = ct == "application/x-amz-json-1.0" || ct == "application/json" || ct == "application/x-amz-json-1.1";
-  return ok ? ct : std::string_view();
-}
-
 // Session::handle's hand-over to the dispatcher.
 void dispatch(ddb::fuzz::World& world, const http::request<http::string_body>& req, ddb::api::ApiResponse& res) {
   if (req.body().size() > kMaxBodyBytes) fuzz_fail("a body over the limit was accepted");
   std::string_view target = req.target();
-  ddb::api::ApiRequest api_req{req.method_string(),
-                               target.substr(0, target.find('?')),
-                               req["X-Amz-Target"],
-                               accepted_content_type(req[http::field::content_type]),
-                               req[http::field::authorization],
-                               req.body()};
+  ddb::api::ApiRequest api_req = ddb::server::api_request(req);
   world.handle(api_req, res);
   auto fail = [&](const std::string& what) {
     ddb::fuzz::History::write();
