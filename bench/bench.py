@@ -30,7 +30,7 @@ KEYS = 10000  # items the item operations spread over ("{key}" in a body is a ra
 OPERATIONS = {
     "PutItem": ("PutItem", {"TableName": "bench", "Item": {
         "pk": {"S": "user#{key}"}, "name": {"S": "Ada Lovelace"}, "email": {"S": "ada@example.com"},
-        "visits": {"N": "42"}, "active": {"BOOL": True}}}),
+        "visits": {"N": "{n}"}, "active": {"BOOL": True}}}),
     "GetItem": ("GetItem", {"TableName": "bench", "Key": {"pk": {"S": "user#{key}"}}}),
     "UpdateItem": ("UpdateItem", {"TableName": "bench", "Key": {"pk": {"S": "user#{key}"}},
                                   "UpdateExpression": "SET visits = visits + :one",
@@ -114,7 +114,7 @@ def measure(name, cmd, port, ops, seconds, cwd=None):
         result = {"server": name, "startup_ms": startup_ms, "idle_rss_mb": rss_mb(proc.pid), "ops": {}}
         call(endpoint, "CreateTable", TABLE)
         for i in range(KEYS):  # every key exists before the measured runs (GetItem finds, UpdateItem's condition holds)
-            item = json.loads(json.dumps(OPERATIONS["PutItem"][1]).replace("{key}", str(i)))
+            item = json.loads(json.dumps(OPERATIONS["PutItem"][1]).replace("{key}", str(i)).replace("{n}", "0"))
             call(endpoint, "PutItem", item)
         call(endpoint, "CreateTable", TABLE_Q)
         for p in range(QUERY_PARTITIONS):

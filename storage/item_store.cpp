@@ -14,13 +14,18 @@ namespace ddb::storage {
 namespace {
 
 std::string sequence_key() { return std::string(1, char(keys::kMeta)) + "sequence"; }
+// Sequence numbers are reserved in blocks: the store holds the end of the current block, written in the batch
+// of the commit that opens a new block, and a restart continues after it. A crash skips what was left of the
+// block (sequence numbers increase; they need not be contiguous, as on DynamoDB Streams), and a commit costs no
+// extra write.
+constexpr uint64_t kSequenceBlock = 1 << 20;
 std::string stats_key(uint32_t id) { return keys::id_prefix(keys::kStats, id); }
 
 }  // namespace
 
 ItemStore::ItemStore(Store& store, Catalog& catalog) : store_(store), catalog_(catalog) {
   std::string v;
-  if (store_.get(sequence_key(), &v) && v.size() == 8) last_sequence_ = keys::read_u64(v);
+  if (store_.get(sequence_key(), &v) && v.size() == 8) last_sequence_ = reserved_sequence_ = keys::read_u64(v);
 }
 
 // Nothing to save: every statistic is in the store with the write that changed it.
@@ -273,9 +278,13 @@ void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations
   for (Mutation& m : mutations) {
     if (m.outcome.change != Change::Keep) m.outcome.sequence = ++sequence;
   }
-  std::string last;
-  keys::append_u64(last, sequence);
-  batch.put(sequence_key(), last);
+  uint64_t reserved = reserved_sequence_;
+  if (sequence > reserved) {
+    reserved = sequence + kSequenceBlock;
+    std::string end;
+    keys::append_u64(end, reserved);
+    batch.put(sequence_key(), end);
+  }
   try {
     store_.write(batch);
   } catch (...) {
@@ -283,6 +292,7 @@ void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations
     throw;
   }
   last_sequence_ = sequence;
+  reserved_sequence_ = reserved;
   for (const auto& [id, d] : deltas) {
     Counters& c = counters(id);
     c.count += d.count;

@@ -97,6 +97,7 @@ class ItemStore {
   std::array<std::mutex, 1024> stripes_;
   std::mutex commit_mu_;  // commit order: sequence numbers, the store write, the in-memory statistics
   uint64_t last_sequence_ = 0;
+  uint64_t reserved_sequence_ = 0;  // the end of the block of sequence numbers the store has reserved
   std::unordered_map<uint32_t, Counters> counters_;
 };
 

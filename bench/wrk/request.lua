@@ -1,5 +1,7 @@
 -- One DynamoDB request, repeated: TARGET and BODY come from the environment (bench/bench.py sets them).
--- With KEYS=n, every "{key}" in BODY becomes a random number below n, chosen per request.
+-- With KEYS=n, every "{key}" in BODY becomes a random number below n, chosen per request. Every "{n}" becomes a
+-- number that differs from one request to the next (so that a PutItem really changes the item it overwrites:
+-- an identical overwrite writes nothing).
 -- Reports p50/p99 latency and the request count in a line bench/bench.py parses.
 wrk.method = "POST"
 wrk.path = "/"
@@ -11,7 +13,17 @@ wrk.body = os.getenv("BODY")
 
 -- The requests are formatted once, up front (cycling through them keeps wrk's own cost per request low).
 local keys = tonumber(os.getenv("KEYS") or "0")
-if keys > 0 then
+if wrk.body:find("{n}", 1, true) then
+  local body = wrk.body
+  local n = 0
+  math.randomseed(os.time())
+  function request()
+    n = n + 1
+    local text = body:gsub("{n}", tostring(n))
+    if keys > 0 then text = text:gsub("{key}", tostring(math.random(0, keys - 1))) end
+    return wrk.format(nil, nil, nil, text)
+  end
+elseif keys > 0 then
   local body = wrk.body
   local requests = {}
   math.randomseed(os.time())

