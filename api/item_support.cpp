@@ -137,6 +137,7 @@ std::optional<std::vector<expr::Path>> ExpressionParams::projection(
   std::vector<expr::Path> paths;
   std::set<std::string_view> seen;
   for (const std::string& name : *attributes_to_get) {
+    if (name.empty()) throw Error::validation("Empty attribute name");
     if (!seen.insert(name).second) throw Error::validation("Cannot have two attributes with the same name");
     paths.push_back({{name, -1}});
   }

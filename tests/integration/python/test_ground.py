@@ -1076,3 +1076,11 @@ def test_an_integer_member_far_out_of_range_is_a_constraint_violation(raw, limit
     assert body["__type"].endswith("#ValidationException")
     message = body.get("message") or body.get("Message")
     assert "at 'limit' failed to satisfy constraint: Member must have value " + constraint in message
+
+
+@pytest.mark.parametrize("names", [[""], ["a", ""]], ids=["empty", "empty_after_a_name"])
+def test_an_empty_name_in_attributes_to_get_is_refused(raw, names):
+    hash_table(raw)
+    status, body = raw.call("GetItem", {"TableName": "upd", "Key": {"pk": {"S": "x"}}, "AttributesToGet": names})
+    assert status == 400, body
+    assert (body.get("message") or body.get("Message")) == "Empty attribute name"
