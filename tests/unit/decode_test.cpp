@@ -471,7 +471,8 @@ TEST(DecodeNulls, AnsweredAsTheServiceAnswers) {
       {"BatchWriteItem", R"({"RequestItems":{"Tab":[null],"Tab2":null}})",
        v + "The batch write request list for a table cannot be null or empty"},
   };
-  for (const auto& [op, body, expected] : cases) {
+  for (const auto& [op_name, body, expected] : cases) {
+    const auto& op = op_name;  // (a lambda may not capture a structured binding before C++20 in clang 14)
     EXPECT_EQ(check_error(op, body), expected) << op << " " << body;
     Parsed p(body);
     EXPECT_EQ(error_of([&] { reencoder(op)(p.root); }), expected) << op << " " << body;
