@@ -21,6 +21,15 @@ std::string sequence_key() { return std::string(1, char(keys::kMeta)) + "sequenc
 constexpr uint64_t kSequenceBlock = 1 << 20;
 std::string stats_key(uint32_t id) { return keys::id_prefix(keys::kStats, id); }
 
+// Releases the item locks a commit or a read took, in reverse order, however it ends.
+struct StripeUnlock {
+  std::array<std::mutex, 1024>& all;
+  const std::vector<size_t>& held;
+  ~StripeUnlock() {
+    for (auto it = held.rbegin(); it != held.rend(); ++it) all[*it].unlock();
+  }
+};
+
 }  // namespace
 
 ItemStore::ItemStore(Store& store, Catalog& catalog) : store_(store), catalog_(catalog) {
@@ -193,13 +202,7 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   std::sort(stripes.begin(), stripes.end());
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
   for (size_t s : stripes) stripes_[s].lock();
-  struct Unlock {
-    std::array<std::mutex, 1024>& all;
-    const std::vector<size_t>& held;
-    ~Unlock() {
-      for (auto it = held.rbegin(); it != held.rend(); ++it) all[*it].unlock();
-    }
-  } unlock{stripes_, stripes};
+  StripeUnlock unlock{stripes_, stripes};
 
   // Decide everything before writing anything.
   std::vector<std::vector<IndexChange>> indexes(mutations.size());
@@ -346,6 +349,7 @@ void ItemStore::read_all(const std::vector<std::string>& keys, std::vector<std::
   std::sort(stripes.begin(), stripes.end());
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
   for (size_t s : stripes) stripes_[s].lock();
+  StripeUnlock unlock{stripes_, stripes};  // also when a read fails (a corrupt record throws)
   items->clear();
   for (const auto& k : keys) {
     std::string bytes;
@@ -355,7 +359,6 @@ void ItemStore::read_all(const std::vector<std::string>& keys, std::vector<std::
       items->push_back(std::nullopt);
     }
   }
-  for (auto it = stripes.rbegin(); it != stripes.rend(); ++it) stripes_[*it].unlock();
 }
 
 }  // namespace ddb::storage
