@@ -20,34 +20,14 @@
 #include "expressions/parser.h"
 #include "model/error.h"
 #include "storage/item_codec.h"
+#include "tests/attribute_builders.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace ddb;
 using namespace ddb::expr;
+using namespace ddb::testing;
 
 namespace {
-
-AttributeValue S(std::string s) { return AttributeValue::string(std::move(s)); }
-AttributeValue N(std::string s) { return AttributeValue::number(std::move(s)); }
-AttributeValue B(std::string s) { return AttributeValue::binary(std::move(s)); }
-AttributeValue L(std::vector<AttributeValue> l) {
-  AttributeValue v;
-  v.type = AttrType::L;
-  v.list = std::move(l);
-  return v;
-}
-AttributeValue M(AttributeMap m) {
-  AttributeValue v;
-  v.type = AttrType::M;
-  v.map = std::move(m);
-  return v;
-}
-AttributeValue Set(AttrType t, std::vector<std::string> members) {
-  AttributeValue v;
-  v.type = t;
-  v.set = std::move(members);
-  return v;
-}
 
 // 32 levels, the most DynamoDB stores: deep.k.k...k (31 names) is a map holding a string.
 AttributeValue deepest() {

@@ -7,20 +7,15 @@
 #include "expressions/key_condition.h"
 #include "expressions/parser.h"
 #include "model/error.h"
+#include "tests/attribute_builders.h"
 
 using namespace ddb;
 using namespace ddb::expr;
+using namespace ddb::testing;
 
 namespace {
 
-AttributeValue S(std::string s) { return AttributeValue::string(std::move(s)); }
-AttributeValue N(std::string s) { return AttributeValue::number(std::move(s)); }
-AttributeValue SS(std::vector<std::string> m) {
-  AttributeValue v;
-  v.type = AttrType::SS;
-  v.set = std::move(m);
-  return v;
-}
+AttributeValue SS(std::vector<std::string> m) { return Set(AttrType::SS, std::move(m)); }
 
 AttributeMap item() { return {{"n", N("5")}, {"s", S("abc")}, {"ss", SS({"x", "y"})}, {"m.b", S("dotted")}}; }
 
