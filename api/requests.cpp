@@ -2140,7 +2140,7 @@ void decode_ExpressionAttributeNameMap(Decoder& d, const element& v, const Where
   for (simdjson::dom::key_value_pair f : o) {
     [[maybe_unused]] Where w{&path, {}, f.key, 0};
     if (f.value.is_null()) {
-      out.emplace_back(std::string(f.key), std::string{}).second;
+      out.emplace_back(std::string(f.key), std::string{});
       continue;
     }
     auto& entry = out.emplace_back(std::string(f.key), std::string{});

@@ -557,7 +557,7 @@ class Generator:
             if key != ATTRIBUTE_NAME and ("min" in ks or "max" in ks):
                 L.append(f"    d.map_key({self.shape_const(key)}, f.key);")
             L.append("    [[maybe_unused]] Where w{&path, {}, f.key, 0};")
-            on_null = self.null_code(name, "w", f"out.emplace_back(std::string(f.key), {self.cpp_type(value)}{{}}).second",
+            on_null = self.null_code(name, "w", f"out.emplace_back(std::string(f.key), {self.cpp_type(value)}{{}})",
                                      value, 6)
             if on_null is not None:
                 L.append("    if (f.value.is_null()) {")
