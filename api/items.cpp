@@ -85,15 +85,18 @@ void get_item(Context& ctx, req::GetItemInput& in, req::GetItemOutput& out) {
   // decoded only when needed.
   std::string stored;
   bool found = ctx.items.get_stored(key, &stored);
-  if (in.ReturnConsumedCapacity.value_or(req::ReturnConsumedCapacity::NONE) != req::ReturnConsumedCapacity::NONE) {
-    out.ConsumedCapacity =
-        consumed_capacity(in.ReturnConsumedCapacity, table->name,
-                          read_units(found ? storage::item_size(storage::decode_item(stored)) : 0, consistent));
+  bool wants_capacity =
+      in.ReturnConsumedCapacity.value_or(req::ReturnConsumedCapacity::NONE) != req::ReturnConsumedCapacity::NONE;
+  std::optional<AttributeMap> decoded;
+  if (found && (projection || wants_capacity)) decoded = storage::decode_item(stored);
+  if (wants_capacity) {
+    out.ConsumedCapacity = consumed_capacity(in.ReturnConsumedCapacity, table->name,
+                                             read_units(decoded ? storage::item_size(*decoded) : 0, consistent));
   }
   if (found) {
     ResponseAttributes& item = out.Item.emplace();
     if (projection) {
-      item.value = expr::project(*projection, storage::decode_item(stored));
+      item.value = expr::project(*projection, *decoded);
     } else {
       item.stored = std::move(stored);
     }

@@ -22,11 +22,6 @@ namespace {
 
 constexpr size_t kPageBytes = 1024 * 1024;
 
-AttrType declared_type(const storage::TableDef& table, const std::string& name) {
-  std::string t = table.attribute_type(name);
-  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
-}
-
 // The smallest key greater than every key that starts with p.
 std::string prefix_end(std::string p) {
   while (!p.empty() && static_cast<unsigned char>(p.back()) == 0xFF) p.pop_back();
@@ -282,7 +277,7 @@ std::optional<AttributeMap> exclusive_start_key(const std::optional<Attributes>&
   const AttributeMap& key = member->get();
   std::vector<std::string> names = source.key_attributes();
   bool ok = key.size() == names.size();
-  for (const auto& n : names) ok = ok && key.count(n) && key.at(n).type == declared_type(*source.table, n);
+  for (const auto& n : names) ok = ok && key.count(n) && key.at(n).type == source.table->key_value_type(n);
   if (!ok)
     throw Error::validation("The provided starting key is invalid: The provided key element does not match the schema");
   return key;
@@ -290,8 +285,8 @@ std::optional<AttributeMap> exclusive_start_key(const std::optional<Attributes>&
 
 // The answer of a Query or Scan (Answer: QueryOutput or ScanOutput).
 template <class Answer>
-void answer_page(Answer& out, ReturnConsumedCapacity capacity, const Source& source, const Output& output,
-                 Page& page, bool consistent) {
+void answer_page(Answer& out, ReturnConsumedCapacity capacity, const Source& source, const Output& output, Page& page,
+                 bool consistent) {
   if (output.select != "COUNT") out.Items = std::move(page.items);
   out.Count = int64_t(page.count);
   out.ScannedCount = int64_t(page.scanned);
@@ -337,9 +332,9 @@ void query(Context& ctx, req::QueryInput& in, req::QueryOutput& out) {
 
   expr::KeySchemaView schema;
   schema.hash_key = source.hash_key();
-  schema.hash_type = declared_type(*table, schema.hash_key);
+  schema.hash_type = table->key_value_type(schema.hash_key);
   schema.range_key = source.range_key();
-  if (!schema.range_key.empty()) schema.range_type = declared_type(*table, schema.range_key);
+  if (!schema.range_key.empty()) schema.range_type = table->key_value_type(schema.range_key);
   expr::KeyCondition kc = expr::check_key_condition(*key_node, schema);
   check_filter_keys(filter, source, in.QueryFilter ? "QueryFilter" : "Filter Expression");
   check_filter_projected(filter, source);

@@ -15,7 +15,6 @@
 #include "model/error.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
-#include "storage/key_codec.h"
 #include "storage/store.h"
 
 namespace ddb::api {
@@ -456,10 +455,7 @@ void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutpu
         }
         for (const auto& index : deleted) {
           // The deleted index's entries and statistics go with the definition that no longer has it.
-          batch.delete_range(storage::keys::id_prefix(storage::keys::kIndex, index.id),
-                             storage::keys::id_prefix_end(storage::keys::kIndex, index.id));
-          batch.delete_range(storage::keys::id_prefix(storage::keys::kStats, index.id),
-                             storage::keys::id_prefix_end(storage::keys::kStats, index.id));
+          storage::erase_index(batch, index.id);
         }
         // A new index is readable once every existing item has its entry: CREATING (Backfilling) until then,
         // while the engine backfills it.

@@ -24,6 +24,16 @@ void SchemaLock::unlock() { pthread_rwlock_unlock(&lock_); }
 void SchemaLock::lock_shared() { pthread_rwlock_rdlock(&lock_); }
 void SchemaLock::unlock_shared() { pthread_rwlock_unlock(&lock_); }
 
+AttrType TableDef::key_value_type(const std::string& attribute_name) const {
+  std::string t = attribute_type(attribute_name);
+  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
+}
+
+void erase_index(WriteBatch& batch, uint32_t index_id) {
+  batch.delete_range(keys::id_prefix(keys::kIndex, index_id), keys::id_prefix_end(keys::kIndex, index_id));
+  batch.delete_range(keys::id_prefix(keys::kStats, index_id), keys::id_prefix_end(keys::kStats, index_id));
+}
+
 std::string TableDef::attribute_type(const std::string& attribute_name) const {
   for (const auto& a : attribute_definitions) {
     if (a.attribute_name == attribute_name) return a.attribute_type;
@@ -268,8 +278,7 @@ TableRef Catalog::remove(std::string_view ns, std::string_view name,
     batch.delete_range(keys::id_prefix(space, def->id), keys::id_prefix_end(space, def->id));
   }
   for (const auto& index : def->indexes) {
-    batch.delete_range(keys::id_prefix(keys::kIndex, index.id), keys::id_prefix_end(keys::kIndex, index.id));
-    batch.delete_range(keys::id_prefix(keys::kStats, index.id), keys::id_prefix_end(keys::kStats, index.id));
+    erase_index(batch, index.id);
   }
   std::unique_lock lock(mu_);
   store_.write(batch);

@@ -22,10 +22,15 @@
 #include <string_view>
 #include <vector>
 
+#include "model/attribute_value.h"
+
 namespace ddb::storage {
 
 class Store;
 class WriteBatch;
+
+// Adds to the batch the deletion of every entry and statistic of an index (a deleted index, a deleted table).
+void erase_index(WriteBatch& batch, uint32_t index_id);
 
 // A reader-writer lock that lets a waiting writer in before new readers (std::shared_mutex on glibc prefers
 // readers: a steady stream of item writes would hold off a schema change for ever). Readers must not take it
@@ -125,6 +130,8 @@ struct TableDef {
   std::string range_key() const { return key_schema.size() > 1 ? key_schema[1].attribute_name : std::string(); }
   // "S", "N" or "B" for a key attribute, empty if it is not defined.
   std::string attribute_type(const std::string& attribute_name) const;
+  // The same as the type of a value (S for an attribute that is not defined).
+  AttrType key_value_type(const std::string& attribute_name) const;
 
   std::string serialize() const;
   static TableDef deserialize(std::string_view bytes);  // throws std::runtime_error on a corrupt record

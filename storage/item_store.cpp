@@ -84,15 +84,6 @@ void ItemStore::forget_stats(uint32_t id) {
   counters_.erase(id);
 }
 
-namespace {
-
-AttrType declared_type(const TableDef& table, const std::string& name) {
-  std::string t = table.attribute_type(name);
-  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
-}
-
-}  // namespace
-
 bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const AttributeMap& item, std::string* key,
                             AttributeMap* projected, bool by_update) {
   const AttributeValue* index_keys[2] = {nullptr, nullptr};
@@ -100,7 +91,7 @@ bool ItemStore::index_entry(const TableDef& table, const IndexDef& index, const 
     const std::string& name = index.key_schema[i].attribute_name;
     auto it = item.find(name);
     if (it == item.end()) return false;  // sparse: no entry
-    AttrType expected = declared_type(table, name);
+    AttrType expected = table.key_value_type(name);
     if (it->second.type != expected) {
       throw Error::validation(std::string("One or more parameter values were invalid: Type mismatch for Index Key ") +
                               name + " Expected: " + type_name(expected) + " Actual: " + type_name(it->second.type) +
@@ -254,12 +245,12 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
       add_delta(ch.index->id, int64_t(ch.has) - int64_t(ch.had), int64_t(written) - int64_t(removed));
       o.index_writes.push_back({ch.index, removed, written, ch.had && ch.has && ch.old_key != ch.new_key});
     }
-    int64_t old_size = o.existed ? int64_t(item_size(o.old)) : 0;
+    int64_t old_size = int64_t(o.old_bytes);
     if (o.change == Change::Put) {
       std::string bytes;
       encode_item(o.next, bytes);
       batch.put(m.key, bytes);
-      add_delta(m.table->id, o.existed ? 0 : 1, int64_t(item_size(o.next)) - old_size);
+      add_delta(m.table->id, o.existed ? 0 : 1, int64_t(o.new_bytes) - old_size);
     } else {
       batch.del(m.key);
       add_delta(m.table->id, -1, -old_size);
@@ -336,8 +327,9 @@ bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::at
     std::string encoded;
     encode_item(entry, encoded);
     batch.put(key, encoded);
-    std::vector<std::pair<uint32_t, Counters>> deltas{{index_id, {1, int64_t(item_size(entry))}}};
-    batch.add_stats(stats_key(index_id), 1, int64_t(item_size(entry)));
+    int64_t entry_bytes = int64_t(item_size(entry));
+    std::vector<std::pair<uint32_t, Counters>> deltas{{index_id, {1, entry_bytes}}};
+    batch.add_stats(stats_key(index_id), 1, entry_bytes);
     commit_in_order(batch, {}, deltas);
   }
   return true;

@@ -19,11 +19,6 @@ Error invalid(const std::string& detail) {
   return Error::validation("One or more parameter values were invalid: " + detail);
 }
 
-AttrType key_type(const TableDef& table, const std::string& name) {
-  std::string t = table.attribute_type(name);
-  return t == "N" ? AttrType::N : t == "B" ? AttrType::B : AttrType::S;
-}
-
 void check_key_value(const std::string& name, const AttributeValue& v, bool is_hash) {
   if (v.scalar.empty() && v.type != AttrType::N) {
     throw Error::validation(std::string("One or more parameter values are not valid. The AttributeValue for a key "
@@ -54,7 +49,8 @@ std::string key_of(const TableDef& table, const AttributeMap& key) {
   auto h = key.find(hash);
   auto r = range.empty() ? key.end() : key.find(range);
   if (key.size() != expected || h == key.end() || (!range.empty() && r == key.end()) ||
-      h->second.type != key_type(table, hash) || (!range.empty() && r->second.type != key_type(table, range))) {
+      h->second.type != table.key_value_type(hash) ||
+      (!range.empty() && r->second.type != table.key_value_type(range))) {
     throw Error::validation("The provided key element does not match the schema");
   }
   check_key_value(hash, h->second, true);
@@ -68,7 +64,7 @@ std::string key_of_item(const TableDef& table, const AttributeMap& item) {
     const std::string& name = table.key_schema[i].attribute_name;
     auto it = item.find(name);
     if (it == item.end()) throw invalid("Missing the key " + name + " in the item");
-    AttrType expected = key_type(table, name);
+    AttrType expected = table.key_value_type(name);
     if (it->second.type != expected) {
       throw invalid("Type mismatch for key " + name + " expected: " + type_name(expected) +
                     " actual: " + type_name(it->second.type));
@@ -100,7 +96,7 @@ Mutation Mutation::put(TableRef table, AttributeMap item, const expr::Node* cond
   m.kind = Kind::Put;
   m.key = key_of_item(*table, item);
   m.key_attributes = key_attributes_of(*table, item);
-  check_item_size(item);
+  m.item_bytes = check_item_size(item);
   m.item = std::move(item);
   m.table = std::move(table);
   m.condition = condition;
@@ -155,7 +151,7 @@ void Mutation::apply(const AttributeMap* old) {
     o.change = Change::Keep;
     return;
   }
-  size_t old_size = old ? item_size(*old) : 0;
+  size_t old_size = o.old_bytes = old ? item_size(*old) : 0;
   switch (kind) {
     case Kind::ConditionCheck: o.change = Change::Keep; return;
     case Kind::Delete:
@@ -164,7 +160,8 @@ void Mutation::apply(const AttributeMap* old) {
       return;
     case Kind::Put:
       o.next = std::move(item);  // (a mutation is applied once)
-      o.charged_bytes = std::max(item_size(o.next), old_size);
+      o.new_bytes = item_bytes;
+      o.charged_bytes = std::max(o.new_bytes, old_size);
       // An identical overwrite changes nothing (and will emit no stream record), but costs its units.
       o.change = old && *old == o.next ? Change::Keep : Change::Put;
       return;
@@ -179,7 +176,7 @@ void Mutation::apply(const AttributeMap* old) {
                     return a.type == expr::UpdateActionType::Set || a.type == expr::UpdateActionType::Add;
                   });
       }
-      size_t new_size = item_size(o.next);
+      size_t new_size = o.new_bytes = item_size(o.next);
       if (new_size > kMaxItemBytes) {
         o.refused = "Item size to update has exceeded the maximum allowed size";
         o.change = Change::Keep;

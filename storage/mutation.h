@@ -63,6 +63,7 @@ struct Mutation {
   std::string key;              // the stored key (ItemStore::item_key)
   AttributeMap key_attributes;  // the item's key attributes
   AttributeMap item;            // Put: the new item
+  size_t item_bytes = 0;        // Put: its size (storage::item_size)
   const expr::UpdateExpression* update_expression = nullptr;
   const expr::Node* condition = nullptr;
 
@@ -71,11 +72,12 @@ struct Mutation {
     Change change = Change::Keep;
     bool existed = false;
     bool condition_failed = false;
-    std::string refused;            // why the change cannot be written (a transaction's ValidationError)
-    AttributeMap old;               // the item before, when it existed
-    AttributeMap next;              // the item after a Put or Update
-    std::set<std::string> touched;  // the top-level attributes an update expression named
-    size_t charged_bytes = 0;       // the larger of the old and the new item
+    std::string refused;                  // why the change cannot be written (a transaction's ValidationError)
+    AttributeMap old;                     // the item before, when it existed
+    AttributeMap next;                    // the item after a Put or Update
+    std::set<std::string> touched;        // the top-level attributes an update expression named
+    size_t old_bytes = 0, new_bytes = 0;  // the sizes of old and next (storage::item_size)
+    size_t charged_bytes = 0;             // the larger of the old and the new item
     std::vector<IndexWrite> index_writes;
     uint64_t sequence = 0;  // the commit's place in commit order; 0 when nothing was written
   } outcome;
