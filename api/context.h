@@ -66,7 +66,21 @@ struct TransactWriteItemsInput;
 struct TransactGetItemsInput;
 struct BatchGetItemInput;
 struct BatchWriteItemInput;
+struct UpdateTimeToLiveInput;
+struct UpdateTimeToLiveOutput;
+struct DescribeTimeToLiveInput;
+struct DescribeTimeToLiveOutput;
 }  // namespace req
+namespace streams_req {
+struct ListStreamsInput;
+struct ListStreamsOutput;
+struct DescribeStreamInput;
+struct DescribeStreamOutput;
+struct GetShardIteratorInput;
+struct GetShardIteratorOutput;
+struct GetRecordsInput;
+struct GetRecordsOutput;
+}  // namespace streams_req
 
 // Every operation takes its typed request (decoded by the dispatcher) and fills its typed response (which the
 // dispatcher encodes; an operation whose model has no output answers {}), or throws ddb::Error.
@@ -82,6 +96,14 @@ void untag_resource(Context&, req::UntagResourceInput&);
 void list_tags_of_resource(Context&, req::ListTagsOfResourceInput&, req::ListTagsOfResourceOutput&);
 void describe_limits(Context&, req::DescribeLimitsInput&, req::DescribeLimitsOutput&);
 void describe_endpoints(Context&, req::DescribeEndpointsRequest&, req::DescribeEndpointsResponse&);
+void update_time_to_live(Context&, req::UpdateTimeToLiveInput&, req::UpdateTimeToLiveOutput&);
+void describe_time_to_live(Context&, req::DescribeTimeToLiveInput&, req::DescribeTimeToLiveOutput&);
+
+// api/streams.cpp (the DynamoDB Streams service)
+void list_streams(Context&, streams_req::ListStreamsInput&, streams_req::ListStreamsOutput&);
+void describe_stream(Context&, streams_req::DescribeStreamInput&, streams_req::DescribeStreamOutput&);
+void get_shard_iterator(Context&, streams_req::GetShardIteratorInput&, streams_req::GetShardIteratorOutput&);
+void get_records(Context&, streams_req::GetRecordsInput&, streams_req::GetRecordsOutput&);
 
 // api/items.cpp
 void put_item(Context&, req::PutItemInput&, req::PutItemOutput&);

@@ -9,6 +9,7 @@
 
 #include "api/context.h"
 #include "api/requests.h"
+#include "api/streams_requests.h"
 #include "engine/engine.h"
 #include "model/error.h"
 #include "model/json_writer.h"
@@ -49,14 +50,14 @@ template <auto Handler>
 void typed(Context& ctx, const simdjson::dom::element& body, JsonWriter& w) {
   using Types = HandlerTypes<decltype(Handler)>;
   typename Types::Input in;
-  req::decode(body, in);
+  decode(body, in);  // (found by argument: req:: or streams_req::)
   if constexpr (std::is_void_v<typename Types::Output>) {
     Handler(ctx, in);
     w.begin_object().end_object();
   } else {
     typename Types::Output out;
     Handler(ctx, in, out);
-    req::encode(w, out);
+    encode(w, out);
   }
 }
 using Operations = std::unordered_map<std::string_view, OperationEntry>;
@@ -85,11 +86,24 @@ const Operations& dynamodb_operations() {
         {"TransactWriteItems", typed<transact_write_items>},
         {"TransactGetItems", typed<transact_get_items>},
         {"Scan", typed<scan>},
+        {"UpdateTimeToLive", typed<update_time_to_live>},
+        {"DescribeTimeToLive", typed<describe_time_to_live>},
     };
     std::unordered_map<std::string_view, OperationEntry> map;
     for (const auto& [name, run] : handlers) map.emplace(name, OperationEntry{run});
     return map;
   }();
+  return ops;
+}
+
+// The DynamoDB Streams operations (api/streams.cpp).
+const Operations& streams_operations() {
+  static const Operations ops = {
+      {"ListStreams", {typed<list_streams>}},
+      {"DescribeStream", {typed<describe_stream>}},
+      {"GetShardIterator", {typed<get_shard_iterator>}},
+      {"GetRecords", {typed<get_records>}},
+  };
   return ops;
 }
 
@@ -144,6 +158,7 @@ struct Service {
 };
 constexpr Service kServices[] = {
     {"DynamoDB_20120810.", dynamodb_operations},
+    {"DynamoDBStreams_20120810.", streams_operations},
 };
 
 // A REST path: the routes of one method, by path prefix (the longest prefix wins).

@@ -37,6 +37,7 @@ struct ApiResponse {
 struct ApiConfig {
   bool shared_db = false;              // one namespace for every access key and region
   int64_t transient_delay_millis = 0;  // how long CREATING/UPDATING last (0: ACTIVE at once)
+  int64_t iterator_expiry_millis = 15 * 60 * 1000;  // how long a shard iterator is valid
 };
 
 class Dispatcher {

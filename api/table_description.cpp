@@ -112,6 +112,15 @@ req::TableDescription table_description(const storage::TableDef& def, storage::I
                               ? "arn:aws:kms:" + def.region + ":000000000000:key/dynamodb-local"
                               : def.kms_master_key_id;
   }
+  if (const storage::StreamDef* s = def.enabled_stream()) {
+    auto& spec = d.StreamSpecification.emplace();
+    spec.StreamEnabled = true;
+    spec.StreamViewType = enum_of<req::StreamViewType>(s->view_type);
+  }
+  if (!def.streams.empty()) {
+    d.LatestStreamLabel = def.streams.back().label;
+    d.LatestStreamArn = def.stream_arn(def.streams.back());
+  }
   if (!def.table_class.empty()) d.TableClassSummary.emplace().TableClass = enum_of<req::TableClass>(def.table_class);
   d.DeletionProtectionEnabled = def.deletion_protection_enabled;
   return d;

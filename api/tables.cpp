@@ -2,6 +2,8 @@
 // tagging, DescribeLimits and DescribeEndpoints.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <functional>
 #include <random>
 #include <set>
@@ -15,6 +17,8 @@
 #include "model/error.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
+#include "storage/key_codec.h"
+#include "streams/stream_log.h"
 #include "storage/store.h"
 
 namespace ddb::api {
@@ -165,6 +169,41 @@ storage::IndexDef parse_index(const Index& e, const storage::TableDef& table, co
   return index;
 }
 
+// A stream label: the creation time to the millisecond, later than the table's previous stream's.
+std::string stream_label(const storage::TableDef& def, int64_t* millis) {
+  if (!def.streams.empty()) *millis = std::max(*millis, def.streams.back().created_millis + 1);
+  time_t seconds = time_t(*millis / 1000);
+  struct tm t;
+  gmtime_r(&seconds, &t);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                t.tm_hour, t.tm_min, t.tm_sec, int(*millis % 1000));
+  return buf;
+}
+
+// The StreamSpecification of CreateTable or UpdateTable, checked as the service checks it; the view type of a
+// stream to enable, or nullopt for a stream to disable.
+std::optional<std::string> stream_request(const req::StreamSpecification& spec) {
+  if (spec.StreamEnabled) {
+    if (!spec.StreamViewType) throw invalid("You must specify a StreamViewType when enabling a stream");
+    return std::string(req::name(*spec.StreamViewType));
+  }
+  if (spec.StreamViewType) throw invalid("You cannot specify a StreamViewType when disabling a stream");
+  return std::nullopt;
+}
+
+// Adds a new enabled stream to the definition and opens its first shard in the batch.
+void enable_stream(Context& ctx, storage::TableDef& def, const std::string& view_type, uint32_t id,
+                   storage::WriteBatch* batch) {
+  storage::StreamDef s;
+  s.id = id;
+  s.created_millis = now_millis();
+  s.label = stream_label(def, &s.created_millis);
+  s.view_type = view_type;
+  def.streams.push_back(std::move(s));
+  if (batch) ctx.engine.streams().open(*batch, id, ctx.items.last_sequence(), def.streams.back().created_millis);
+}
+
 }  // namespace
 
 void create_table(Context& ctx, req::CreateTableInput& in, req::CreateTableOutput& out) {
@@ -282,8 +321,19 @@ void create_table(Context& ctx, req::CreateTableInput& in, req::CreateTableOutpu
   def.creation_millis = now_millis();
   if (def.billing_mode == "PAY_PER_REQUEST") def.last_update_to_pay_per_request_millis = def.creation_millis;
 
+  if (in.StreamSpecification) {
+    if (std::optional<std::string> view = stream_request(*in.StreamSpecification)) {
+      enable_stream(ctx, def, *view, 0, nullptr);  // (its id comes with the table's)
+    }
+  }
+
   std::string name = def.name;
-  if (!ctx.catalog.create(def)) throw Error::resource_in_use("Table already exists: " + name);
+  bool created_new = ctx.catalog.create(def, [&](const storage::TableDef& published, storage::WriteBatch& batch) {
+    if (const storage::StreamDef* s = published.enabled_stream()) {
+      ctx.engine.streams().open(batch, s->id, ctx.items.last_sequence(), s->created_millis);
+    }
+  });
+  if (!created_new) throw Error::resource_in_use("Table already exists: " + name);
   storage::TableRef created = ctx.catalog.find(ctx.ns, name);
   out.TableDescription = table_description(*created, nullptr, ctx.config, created->creation_millis);
 }
@@ -380,8 +430,20 @@ void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutpu
           def.table_class = name_or(in.TableClass);
           changed = true;
         }
-        if (in.StreamSpecification || in.ReplicaUpdates) {
-          throw invalid("StreamSpecification and ReplicaUpdates are not supported by this ddblocal build yet");
+        if (in.ReplicaUpdates) {
+          throw invalid("ReplicaUpdates are not supported by ddblocal (global tables need several regions)");
+        }
+        std::optional<std::string> stream_view;
+        if (in.StreamSpecification) {
+          stream_view = stream_request(*in.StreamSpecification);
+          const storage::StreamDef* current = def.enabled_stream();
+          if (stream_view && current) {
+            throw Error::validation("Table already has an enabled stream: TableName: " + def.name);
+          }
+          if (!stream_view && !current) {
+            throw Error::validation("Table already has no stream enabled: TableName: " + def.name);
+          }
+          changed = true;
         }
         if (in.GlobalSecondaryIndexUpdates) {
           // New attribute definitions may come with a new index's keys.
@@ -453,6 +515,16 @@ void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutpu
               "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
               "SSESpecification or ReplicaUpdates is required");
         }
+        if (in.StreamSpecification) {
+          // Last: nothing below refuses the change. Enabling makes a new stream (a new ARN); disabling closes
+          // the open shard, and the stream stays readable until the trimmer removes it.
+          if (stream_view) {
+            enable_stream(ctx, def, *stream_view, ctx.catalog.allocate_id(), &batch);
+          } else {
+            def.streams.back().disabled_millis = now;
+            ctx.engine.streams().close(batch, def.streams.back().id);
+          }
+        }
         for (const auto& index : deleted) {
           // The deleted index's entries and statistics go with the definition that no longer has it.
           storage::erase_index(batch, index.id);
@@ -474,13 +546,18 @@ void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutpu
 void delete_table(Context& ctx, req::DeleteTableInput& in, req::DeleteTableOutput& out) {
   const std::string& name = in.TableName;
   require_table(ctx, name);
-  storage::TableRef removed = ctx.catalog.remove(ctx.ns, name, [](const storage::TableDef& def) {
-    if (def.deletion_protection_enabled) {
-      throw Error::validation(
-          "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection "
-          "first.");
-    }
-  });
+  storage::TableRef removed = ctx.catalog.remove(
+      ctx.ns, name,
+      [](const storage::TableDef& def) {
+        if (def.deletion_protection_enabled) {
+          throw Error::validation(
+              "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
+              "protection first.");
+        }
+      },
+      [&](const storage::TableDef& def, storage::WriteBatch& batch) {
+        for (const auto& s : def.streams) ctx.engine.streams().erase(batch, s.id);
+      });
   if (!removed) throw table_not_found(name);
   out.TableDescription = table_description(*removed, &ctx.items, ctx.config, now_millis(), req::TableStatus::DELETING);
   ctx.items.forget_stats(removed->id);
@@ -520,6 +597,44 @@ void list_tags_of_resource(Context& ctx, req::ListTagsOfResourceInput& in, req::
   storage::TableRef def = table_by_arn(ctx, in.ResourceArn);
   auto& tags = out.Tags.emplace();
   for (const auto& t : def->tags) tags.push_back({t.key, t.value});
+}
+
+void update_time_to_live(Context& ctx, req::UpdateTimeToLiveInput& in, req::UpdateTimeToLiveOutput& out) {
+  const req::TimeToLiveSpecification& spec = in.TimeToLiveSpecification;
+  require_table(ctx, in.TableName);
+  storage::TableRef published =
+      ctx.catalog.update(ctx.ns, in.TableName, [&](storage::TableDef& def, storage::WriteBatch& batch) {
+        const std::string& current = def.ttl_attribute;
+        if (spec.Enabled) {
+          if (current == spec.AttributeName) throw Error::validation("TimeToLive is already enabled");
+          if (!current.empty()) throw Error::validation("TimeToLive is active on a different AttributeName");
+          def.ttl_attribute = spec.AttributeName;
+        } else {
+          if (current.empty()) throw Error::validation("TimeToLive is already disabled");
+          if (current != spec.AttributeName) {
+            throw Error::validation("TimeToLive is active on a different AttributeName");
+          }
+          def.ttl_attribute.clear();
+          // The sweeper's entries go with the setting.
+          batch.delete_range(storage::keys::id_prefix(storage::keys::kTtl, def.id),
+                             storage::keys::id_prefix_end(storage::keys::kTtl, def.id));
+        }
+      });
+  if (!published) throw table_not_found(in.TableName);
+  // Items written before TTL was enabled expire too: their entries are written in the background.
+  if (spec.Enabled) ctx.engine.backfill_ttl(published);
+  out.TimeToLiveSpecification = spec;
+}
+
+void describe_time_to_live(Context& ctx, req::DescribeTimeToLiveInput& in, req::DescribeTimeToLiveOutput& out) {
+  storage::TableRef def = require_table(ctx, in.TableName);
+  auto& d = out.TimeToLiveDescription.emplace();
+  if (def->ttl_attribute.empty()) {
+    d.TimeToLiveStatus = req::TimeToLiveStatus::DISABLED;
+  } else {
+    d.TimeToLiveStatus = req::TimeToLiveStatus::ENABLED;
+    d.AttributeName = def->ttl_attribute;
+  }
 }
 
 void describe_limits(Context&, req::DescribeLimitsInput&, req::DescribeLimitsOutput& out) {

@@ -2,21 +2,28 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 
+#include "model/error.h"
 #include "storage/item_store.h"
+#include "storage/key_codec.h"
+#include "storage/mutation.h"
 
 namespace ddb {
 
 Engine::Engine(const EngineOptions& options) : options_(options) {
   store_ = storage::Store::open(options.store);
   catalog_ = std::make_unique<storage::Catalog>(*store_);
-  items_ = std::make_unique<storage::ItemStore>(*store_, *catalog_);
+  streams_ = std::make_unique<streams::StreamLog>(*store_, options.streams);
+  items_ = std::make_unique<storage::ItemStore>(*store_, *catalog_, *streams_);
 }
 
 Engine::~Engine() {
   stop();
   items_.reset();
+  streams_.reset();
   catalog_.reset();
   store_.reset();
 }
@@ -27,6 +34,81 @@ void Engine::start() {
       if (index.status == "CREATING") {
         spdlog::info("resuming the backfill of index {} of table {}", index.name, table->name);
         backfill_index(table, index.id);
+      }
+    }
+    // The TTL entries are written again (idempotent): a crash may have interrupted their backfill.
+    if (!table->ttl_attribute.empty()) backfill_ttl(table);
+  }
+  run([this](const std::atomic<bool>& stop) {
+    while (pause(options_.ttl_interval_millis)) sweep_ttl(stop);
+  });
+  run([this](const std::atomic<bool>&) {
+    int64_t period = std::clamp<int64_t>(options_.streams.retention_millis / 4, 100, 60000);
+    while (pause(period)) trim_streams();
+  });
+}
+
+void Engine::backfill_ttl(const storage::TableRef& table) {
+  run([this, table](const std::atomic<bool>& stop) { items_->backfill_ttl(*table, stop); });
+}
+
+size_t Engine::sweep_ttl(const std::atomic<bool>& stop) {
+  namespace keys = storage::keys;
+  size_t deleted = 0;
+  for (const storage::TableRef& listed : catalog_->all()) {
+    if (listed->ttl_attribute.empty()) continue;
+    storage::TableRef table = listed;
+    // In bounded batches of entries, each item deleted by its own commit: requests are never held up.
+    constexpr size_t kBatch = 256;
+    for (;;) {
+      if (stop.load()) return deleted;
+      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+      std::vector<std::string> entries;
+      {
+        std::string begin = keys::id_prefix(keys::kTtl, table->id), end = begin;
+        keys::append_u64(end, uint64_t(now) + 1);
+        auto cur = store_->cursor();
+        for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end) && entries.size() < kBatch;
+             cur->next()) {
+          entries.emplace_back(cur->key());
+        }
+      }
+      if (entries.empty()) break;
+      for (std::string& entry : entries) {
+        std::string item_key = keys::id_prefix(keys::kItem, table->id);
+        item_key.append(entry, 13);
+        storage::Mutation m = storage::Mutation::expire(table, std::move(item_key), std::move(entry), now);
+        try {
+          items_->commit(m);
+        } catch (const Error&) {
+          return deleted;  // the table is gone
+        }
+        if (m.outcome.change == storage::Change::Delete) ++deleted;
+        table = m.table;  // the version the commit used
+      }
+      if (entries.size() < kBatch) break;
+    }
+  }
+  return deleted;
+}
+
+void Engine::trim_streams() {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  for (const storage::TableRef& table : catalog_->all()) {
+    for (const auto& stream : table->streams) {
+      streams_->trim(stream.id, now);
+      if (stream.disabled_millis && now - stream.disabled_millis >= options_.streams.retention_millis) {
+        // A disabled stream is readable for the retention period, then gone.
+        uint32_t id = stream.id;
+        catalog_->update(table->ns, table->name, [&](storage::TableDef& def, storage::WriteBatch& batch) {
+          if (def.id != table->id) return;
+          std::erase_if(def.streams, [&](const storage::StreamDef& s) { return s.id == id; });
+          streams_->erase(batch, id);
+        });
       }
     }
   }

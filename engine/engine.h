@@ -1,7 +1,7 @@
 // engine/engine.h — the one owner of the store, the catalog, the item store and every background worker.
 //
 // An Engine opens the store and everything built on it, and owns the work that outlives a request (the
-// backfill of a new index today; the TTL sweeper, the stream trimmer and the Lambda pollers next). Nothing runs
+// backfill of a new index, the TTL sweeper, the stream trimmer; the Lambda pollers next). Nothing runs
 // in a fire-and-forget thread: every worker is started through the engine, sees a stop flag, and is joined by
 // stop(), before the item store, the catalog and the store close (in that order). start() resumes the work a
 // crash interrupted: every index left CREATING is backfilled again. Thread safe.
@@ -19,6 +19,7 @@
 
 #include "storage/catalog.h"
 #include "storage/store.h"
+#include "streams/stream_log.h"
 
 namespace ddb::storage {
 class ItemStore;
@@ -29,6 +30,8 @@ namespace ddb {
 struct EngineOptions {
   storage::StoreOptions store;
   int64_t index_ready_delay_millis = 0;  // how long a backfilled index stays CREATING (-delayTransientStatuses)
+  streams::StreamLogOptions streams;
+  int64_t ttl_interval_millis = 1000;  // how often the TTL sweeper looks for expired items
 };
 
 class Engine {
@@ -40,8 +43,10 @@ class Engine {
   storage::Store& store() { return *store_; }
   storage::Catalog& catalog() { return *catalog_; }
   storage::ItemStore& items() { return *items_; }
+  streams::StreamLog& streams() { return *streams_; }
 
-  // Starts the work due at start: the backfill of every index a crash left CREATING.
+  // Starts the work due at start: the backfill of every index a crash left CREATING, the TTL entries of tables
+  // whose TTL was being enabled, the TTL sweeper and the stream trimmer.
   void start();
   // Asks every worker to stop and waits for them. Idempotent.
   void stop();
@@ -49,6 +54,14 @@ class Engine {
   // Writes the entries of the table's existing items into the new global index (CREATING, already published)
   // in a worker, then publishes it ACTIVE.
   void backfill_index(const storage::TableRef& table, uint32_t index_id);
+  // Writes the TTL entries of the table's existing items (TTL was just enabled), in a worker.
+  void backfill_ttl(const storage::TableRef& table);
+
+  // One pass of the TTL sweeper: deletes every item whose TTL has expired (through the write path, as the
+  // service: the stream gets REMOVE records with its identity); answers how many.
+  size_t sweep_ttl(const std::atomic<bool>& stop);
+  // One pass of the stream trimmer: records past the retention period, and disabled streams past it.
+  void trim_streams();
 
  private:
   using Work = std::function<void(const std::atomic<bool>& stop)>;
@@ -59,6 +72,7 @@ class Engine {
   EngineOptions options_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<storage::Catalog> catalog_;
+  std::unique_ptr<streams::StreamLog> streams_;
   std::unique_ptr<storage::ItemStore> items_;
 
   std::mutex workers_mu_;

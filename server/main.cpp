@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "server/http_server.h"
 #include "server/options.h"
+#include <algorithm>
 
 namespace {
 
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
     engine_options.store.data_dir = options.data_dir;
     engine_options.store.in_memory = options.in_memory;
     engine_options.index_ready_delay_millis = options.delay_transient_statuses ? 1000 : 0;
+    engine_options.ttl_interval_millis = std::max<int64_t>(1, int64_t(options.ttl_interval_seconds * 1000));
+    engine_options.streams.shard_max_records = uint64_t(options.shard_max_records);
+    engine_options.streams.shard_max_millis = std::max<int64_t>(1, int64_t(options.shard_max_seconds * 1000));
+    engine_options.streams.retention_millis = std::max<int64_t>(1, int64_t(options.stream_retention_seconds * 1000));
     ddb::Engine engine(engine_options);
     spdlog::debug("store open after {:.1f} ms",
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
@@ -49,6 +54,7 @@ int main(int argc, char** argv) {
     ddb::api::ApiConfig config;
     config.shared_db = options.shared_db;
     config.transient_delay_millis = engine_options.index_ready_delay_millis;
+    config.iterator_expiry_millis = std::max<int64_t>(1, int64_t(options.iterator_expiry_seconds * 1000));
     ddb::api::Dispatcher dispatcher(engine, config);
 
     ddb::server::HttpServerOptions http_options;

@@ -17,6 +17,11 @@ Options (DynamoDB Local's spellings in parentheses are accepted too):
   --cors ORIGINS                send CORS headers for these origins (comma-separated, or *)  (-cors ORIGINS)
   --delay-transient-statuses    tables stay CREATING/UPDATING for a moment, as in DynamoDB  (-delayTransientStatuses)
   --optimize-db-before-startup  compact the store before serving                (-optimizeDbBeforeStartup)
+  --ttl-interval SECONDS        how often the TTL sweeper deletes expired items (default 1; decimals allowed)
+  --shard-max-records N         a stream shard closes, and its child opens, after N records (default 100000)
+  --shard-max-seconds N         ... or when it is N seconds old (default 14400: four hours)
+  --stream-retention-seconds N  how long stream records are kept (default 86400: 24 hours)
+  --iterator-expiry-seconds N   how long a shard iterator is valid (default 900: 15 minutes)
   --threads N                   request threads (default: one per usable CPU)
   --log-level LEVEL             trace, debug, info, warn, error or off (default info)
   --help                        print this help and exit                        (-help, -h)
@@ -44,6 +49,16 @@ bool parse_options(const std::vector<std::string>& args, Options* o, std::string
       }
       return true;
     };
+    auto seconds = [&](double* out, double min, double max) {
+      std::string v;
+      if (!value(&v)) return false;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+      if (ec != std::errc() || p != v.data() + v.size() || !(*out >= min && *out <= max)) {
+        *error = "invalid value for " + a + ": " + v;
+        return false;
+      }
+      return true;
+    };
     if (a == "--port" || a == "-port") {
       if (!number(&o->port, 0, 65535)) return false;
     } else if (a == "--host") {
@@ -60,6 +75,16 @@ bool parse_options(const std::vector<std::string>& args, Options* o, std::string
       o->delay_transient_statuses = true;
     } else if (a == "--optimize-db-before-startup" || a == "-optimizeDbBeforeStartup") {
       o->optimize_db_before_startup = true;
+    } else if (a == "--ttl-interval") {
+      if (!seconds(&o->ttl_interval_seconds, 0.001, 86400)) return false;
+    } else if (a == "--shard-max-records") {
+      if (!seconds(&o->shard_max_records, 1, 1e12)) return false;
+    } else if (a == "--shard-max-seconds") {
+      if (!seconds(&o->shard_max_seconds, 0.001, 1e9)) return false;
+    } else if (a == "--stream-retention-seconds") {
+      if (!seconds(&o->stream_retention_seconds, 0.001, 1e9)) return false;
+    } else if (a == "--iterator-expiry-seconds") {
+      if (!seconds(&o->iterator_expiry_seconds, 0.001, 1e9)) return false;
     } else if (a == "--threads") {
       if (!number(&o->threads, 1, 1024)) return false;
     } else if (a == "--log-level") {

@@ -20,6 +20,11 @@ struct Options {
   std::string cors;  // allowed origins ("*" for any); empty: CORS headers are not sent
   bool delay_transient_statuses = false;
   bool optimize_db_before_startup = false;
+  double ttl_interval_seconds = 1;
+  double shard_max_records = 100000;
+  double shard_max_seconds = 4 * 3600;
+  double stream_retention_seconds = 24 * 3600;
+  double iterator_expiry_seconds = 15 * 60;
   int threads = 0;  // 0: one per CPU the process may run on
   bool help = false;
 };

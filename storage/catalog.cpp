@@ -84,6 +84,13 @@ std::string TableDef::serialize() const {
     w.end_object();
   }
   w.end_array();
+  w.key("streams").begin_array();
+  for (const auto& s : streams) {
+    w.begin_object().member("id", int64_t(s.id)).member("label", s.label).member("view", s.view_type);
+    w.member("created", s.created_millis).member("disabled", s.disabled_millis).end_object();
+  }
+  w.end_array();
+  w.member("ttl", ttl_attribute);
   w.end_object();
   return out;
 }
@@ -161,6 +168,18 @@ TableDef TableDef::deserialize(std::string_view bytes) {
       d.indexes.push_back(std::move(i));
     }
   }
+  if (doc["streams"].get(arr) == simdjson::SUCCESS) {
+    for (auto e : arr) {
+      StreamDef s;
+      s.id = uint32_t(int64_t(e["id"].get_int64().value()));
+      s.label = std::string(e["label"].get_string().value());
+      s.view_type = std::string(e["view"].get_string().value());
+      s.created_millis = e["created"].get_int64().value();
+      s.disabled_millis = e["disabled"].get_int64().value();
+      d.streams.push_back(std::move(s));
+    }
+  }
+  d.ttl_attribute = str("ttl");
   if (d.key_schema.empty() || d.name.empty()) throw std::runtime_error("corrupt table definition in the catalog");
   return d;
 }
@@ -177,6 +196,9 @@ Catalog::Catalog(Store& store) : store_(store) {
     if (def->id >= next_id_) next_id_ = def->id + 1;
     for (const auto& index : def->indexes) {
       if (index.id >= next_id_) next_id_ = index.id + 1;
+    }
+    for (const auto& stream : def->streams) {
+      if (stream.id >= next_id_) next_id_ = stream.id + 1;
     }
     std::string name = def->name;
     tables_.try_emplace(def->ns).first->second[name] = std::move(def);
@@ -209,7 +231,7 @@ std::vector<std::string> Catalog::list(std::string_view ns, std::string_view exc
   return names;
 }
 
-bool Catalog::create(TableDef def) {
+bool Catalog::create(TableDef def, const With& with) {
   std::unique_lock lock(mu_);
   auto& tables = tables_.try_emplace(def.ns).first->second;
   if (tables.count(def.name)) return false;
@@ -218,7 +240,9 @@ bool Catalog::create(TableDef def) {
   def.version = 0;
   def.live = std::make_shared<TableLive>();
   for (auto& index : def.indexes) index.id = id++;
+  for (auto& stream : def.streams) stream.id = id++;
   WriteBatch batch;
+  if (with) with(def, batch);
   std::string next;
   keys::append_u32(next, id);
   batch.put(keys::next_id_key(), next);
@@ -265,7 +289,7 @@ TableRef Catalog::update(std::string_view ns, std::string_view name, const Chang
 }
 
 TableRef Catalog::remove(std::string_view ns, std::string_view name,
-                         const std::function<void(const TableDef&)>& check) {
+                         const std::function<void(const TableDef&)>& check, const With& with) {
   TableRef def = find(ns, name);
   if (!def) return nullptr;
   std::unique_lock schema(def->live->schema);
@@ -274,12 +298,13 @@ TableRef Catalog::remove(std::string_view ns, std::string_view name,
   if (check) check(*def);
   WriteBatch batch;
   batch.del(keys::catalog_key(ns, name));
-  for (keys::Space space : {keys::kItem, keys::kStream, keys::kTtl, keys::kStats}) {
+  for (keys::Space space : {keys::kItem, keys::kTtl, keys::kStats}) {
     batch.delete_range(keys::id_prefix(space, def->id), keys::id_prefix_end(space, def->id));
   }
   for (const auto& index : def->indexes) {
     erase_index(batch, index.id);
   }
+  if (with) with(*def, batch);
   std::unique_lock lock(mu_);
   store_.write(batch);
   tables_[std::string(ns)].erase(std::string(name));

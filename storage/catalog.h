@@ -91,6 +91,16 @@ struct Tag {
   std::string value;
 };
 
+// One DynamoDB stream of a table (streams/stream_log.h keeps its shards and records). Enabling a stream makes a
+// new one (a new label and ARN); disabling keeps it readable, its shards closed, until it is trimmed.
+struct StreamDef {
+  uint32_t id = 0;         // prefixes its records and shards, like a table id (never reused)
+  std::string label;       // "2026-12-08T00:35:37.123": the last part of its ARN
+  std::string view_type;   // KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES
+  int64_t created_millis = 0;
+  int64_t disabled_millis = 0;  // 0 while enabled
+};
+
 struct TableDef {
   uint32_t id = 0;
   uint64_t version = 0;  // 0 at creation, +1 with every published change
@@ -116,6 +126,8 @@ struct TableDef {
   bool deletion_protection_enabled = false;
   std::vector<Tag> tags;
   std::vector<IndexDef> indexes;  // global and local secondary indexes, in the order they were defined
+  std::vector<StreamDef> streams;  // oldest first; the last is the latest (enabled unless disabled_millis)
+  std::string ttl_attribute;       // the TTL attribute while TTL is enabled, else empty
 
   const IndexDef* find_index(std::string_view index_name) const {
     for (const auto& i : indexes) {
@@ -125,6 +137,11 @@ struct TableDef {
   }
 
   std::string arn() const { return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name; }
+  std::string stream_arn(const StreamDef& s) const { return arn() + "/stream/" + s.label; }
+  // The stream that records this table's changes, or null.
+  const StreamDef* enabled_stream() const {
+    return !streams.empty() && !streams.back().disabled_millis ? &streams.back() : nullptr;
+  }
   const std::string& hash_key() const { return key_schema[0].attribute_name; }
   // Empty when the table has no sort key.
   std::string range_key() const { return key_schema.size() > 1 ? key_schema[1].attribute_name : std::string(); }
@@ -151,7 +168,10 @@ class Catalog {
 
   // Assigns the table id (and its indexes' ids), persists and publishes. False (and nothing written) when the
   // name is taken.
-  bool create(TableDef def);
+  // with: adds the store changes that go with the new table to its batch (its stream's first shard), given the
+  // table as published (ids assigned).
+  using With = std::function<void(const TableDef& def, WriteBatch& batch)>;
+  bool create(TableDef def, const With& with = {});
   // A fresh id for a new index of an existing table.
   uint32_t allocate_id();
   // The current version of a table, or null when it has been deleted (or re-created under another id).
@@ -164,7 +184,9 @@ class Catalog {
   TableRef update(std::string_view ns, std::string_view name, const Change& change);
   // Removes the table and every key of its id under its schema lock (after check, which may throw to refuse);
   // returns the removed definition or null.
-  TableRef remove(std::string_view ns, std::string_view name, const std::function<void(const TableDef&)>& check = {});
+  // with adds what goes with the removal (its streams' records) to the batch.
+  TableRef remove(std::string_view ns, std::string_view name, const std::function<void(const TableDef&)>& check = {},
+                  const With& with = {});
   // Every table (for the engine's work at start: resuming index backfills).
   std::vector<TableRef> all() const;
 

@@ -1,6 +1,7 @@
 #include "storage/item_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <shared_mutex>
 
 #include "model/error.h"
@@ -8,6 +9,7 @@
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
 #include "storage/store.h"
+#include "streams/stream_log.h"
 
 namespace ddb::storage {
 
@@ -32,7 +34,13 @@ struct StripeUnlock {
 
 }  // namespace
 
-ItemStore::ItemStore(Store& store, Catalog& catalog) : store_(store), catalog_(catalog) {
+static int64_t wall_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+ItemStore::ItemStore(Store& store, Catalog& catalog, streams::StreamLog& streams)
+    : store_(store), catalog_(catalog), streams_(streams) {
   std::string v;
   if (store_.get(sequence_key(), &v) && v.size() == 8) last_sequence_ = reserved_sequence_ = keys::read_u64(v);
 }
@@ -217,6 +225,7 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   }
 
   WriteBatch batch;
+  int64_t now_seconds = wall_millis() / 1000;
   std::vector<std::pair<uint32_t, Counters>> deltas;
   auto add_delta = [&](uint32_t id, int64_t count, int64_t bytes) {
     for (auto& [d_id, d] : deltas) {
@@ -232,8 +241,21 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   for (size_t i = 0; i < mutations.size(); ++i) {
     Mutation& m = mutations[i];
     Mutation::Outcome& o = m.outcome;
-    if (o.change == Change::Keep) continue;
+    if (o.change == Change::Keep) {
+      // The TTL sweeper's entry of an item that no longer expires by it.
+      if (!m.ttl_entry.empty()) batch.del(m.ttl_entry);
+      continue;
+    }
     ++changed;
+    if (const std::string& ttl = m.table->ttl_attribute; !ttl.empty()) {
+      // The item's TTL entry follows its TTL attribute.
+      std::optional<int64_t> before = o.existed ? ttl_expiry(o.old, ttl, now_seconds) : std::nullopt;
+      std::optional<int64_t> after = o.change == Change::Put ? ttl_expiry(o.next, ttl, now_seconds) : std::nullopt;
+      if (before != after) {
+        if (before) batch.del(ttl_entry_key(m.table->id, *before, m.key));
+        if (after) batch.put(ttl_entry_key(m.table->id, *after, m.key), {});
+      }
+    }
     for (const IndexChange& ch : indexes[i]) {
       size_t removed = ch.had ? item_size(ch.old_entry) : 0, written = ch.has ? item_size(ch.new_entry) : 0;
       if (ch.had && (!ch.has || ch.old_key != ch.new_key)) batch.del(ch.old_key);
@@ -259,18 +281,33 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   for (const auto& [id, d] : deltas) {
     if (d.count || d.bytes) batch.add_stats(stats_key(id), d.count, d.bytes);
   }
-  if (changed) commit_in_order(batch, mutations, deltas);
+  if (changed) {
+    commit_in_order(batch, mutations, deltas);
+  } else if (!batch.empty()) {
+    store_.write(batch);  // only stale TTL entries
+  }
   return true;
 }
 
 void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations,
                                 const std::vector<std::pair<uint32_t, Counters>>& deltas) {
   std::lock_guard lock(commit_mu_);
+  // Read in commit order: records' times grow with their sequence numbers (the trimmer relies on it).
+  int64_t now = 0;
+  for (const Mutation& m : mutations) {
+    if (m.outcome.change != Change::Keep && m.table->enabled_stream()) {
+      now = wall_millis();
+      break;
+    }
+  }
   // Counters are loaded from the store before the batch's deltas reach it.
   for (const auto& [id, d] : deltas) counters(id);
   uint64_t sequence = last_sequence_;
   for (Mutation& m : mutations) {
-    if (m.outcome.change != Change::Keep) m.outcome.sequence = ++sequence;
+    if (m.outcome.change == Change::Keep) continue;
+    m.outcome.sequence = ++sequence;
+    // The change's stream record, in its batch (the definition is current: its schema lock is held).
+    if (const StreamDef* stream = m.table->enabled_stream()) streams_.append(batch, *stream, m, now);
   }
   uint64_t reserved = reserved_sequence_;
   if (sequence > reserved) {
@@ -283,6 +320,7 @@ void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations
     store_.write(batch);
   } catch (...) {
     for (Mutation& m : mutations) m.outcome.sequence = 0;
+    streams_.forget_pending();
     throw;
   }
   last_sequence_ = sequence;
@@ -331,6 +369,32 @@ bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::at
     std::vector<std::pair<uint32_t, Counters>> deltas{{index_id, {1, entry_bytes}}};
     batch.add_stats(stats_key(index_id), 1, entry_bytes);
     commit_in_order(batch, {}, deltas);
+  }
+  return true;
+}
+
+uint64_t ItemStore::last_sequence() {
+  std::lock_guard lock(commit_mu_);
+  return last_sequence_;
+}
+
+bool ItemStore::backfill_ttl(const TableDef& table, const std::atomic<bool>& stop) {
+  std::string begin = keys::id_prefix(keys::kItem, table.id), end = keys::id_prefix_end(keys::kItem, table.id);
+  auto cur = store_.cursor();
+  for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end); cur->next()) {
+    if (stop.load()) return false;
+    std::string item_key(cur->key());
+    std::shared_lock schema(table.live->schema);
+    TableRef now = catalog_.current(table);
+    if (!now || now->ttl_attribute != table.ttl_attribute) return false;  // gone, or TTL changed
+    std::lock_guard item_lock(stripes_[stripe_of(item_key)]);
+    std::string bytes;
+    if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile
+    std::optional<int64_t> expiry = ttl_expiry(decode_item(bytes), now->ttl_attribute, wall_millis() / 1000);
+    if (!expiry) continue;
+    WriteBatch batch;
+    batch.put(ttl_entry_key(now->id, *expiry, item_key), {});
+    store_.write(batch);
   }
   return true;
 }

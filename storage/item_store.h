@@ -26,6 +26,10 @@
 #include "model/attribute_value.h"
 #include "storage/mutation.h"
 
+namespace ddb::streams {
+class StreamLog;
+}
+
 namespace ddb::storage {
 
 class Store;
@@ -41,7 +45,8 @@ struct TableStats {
 
 class ItemStore {
  public:
-  ItemStore(Store& store, Catalog& catalog);
+  // Changes of tables with an enabled stream get their records in the stream log, in their commit's batch.
+  ItemStore(Store& store, Catalog& catalog, streams::StreamLog& streams);
   ~ItemStore();
 
   // The stored key of an item: its table, then its partition (by hash) and sort key in DynamoDB's order.
@@ -60,6 +65,13 @@ class ItemStore {
 
   // Reads several items as of one moment (no write to any of them is half-seen): null for a missing item.
   void read_all(const std::vector<std::string>& keys, std::vector<std::optional<AttributeMap>>* items);
+
+  // The sequence number of the last commit (a stream opened now holds the records after it).
+  uint64_t last_sequence();
+
+  // Writes the TTL entry of every existing item of a table whose TTL was just enabled (items written before count
+  // too), item by item under the item locks. False when stopped, or when the table's TTL changed meanwhile.
+  bool backfill_ttl(const TableDef& table, const std::atomic<bool>& stop);
 
   // Statistics of a table or of an index (by its id).
   TableStats stats(uint32_t table_or_index_id);
@@ -94,6 +106,7 @@ class ItemStore {
 
   Store& store_;
   Catalog& catalog_;
+  streams::StreamLog& streams_;
   std::array<std::mutex, 1024> stripes_;
   std::mutex commit_mu_;  // commit order: sequence numbers, the store write, the in-memory statistics
   uint64_t last_sequence_ = 0;

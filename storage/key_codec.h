@@ -15,9 +15,10 @@ enum Space : uint8_t {
   kCatalog = 0x01,  // 0x01 <namespace> 0x00 <table name>          -> table definition
   kItem = 0x02,     // 0x02 <table id:4> <item key>                  -> item
   kIndex = 0x03,    // 0x03 <index id:4> <index key> <item key>      -> projected item
-  kStream = 0x04,   // 0x04 <table id:4> <shard:4> <sequence:8>      -> stream record
+  kStream = 0x04,   // 0x04 <stream id:4> <shard:4> <sequence:8>     -> stream record
   kTtl = 0x05,      // 0x05 <table id:4> <expiry seconds:8> <item key> -> empty
   kStats = 0x06,    // 0x06 <table id:4>                             -> item count and size
+  kShard = 0x07,    // 0x07 <stream id:4> <shard:4>                  -> stream shard
 };
 
 void append_u32(std::string& out, uint32_t v);

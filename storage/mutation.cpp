@@ -1,12 +1,15 @@
 #include "storage/mutation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include "expressions/ast.h"
 #include "expressions/evaluator.h"
 #include "model/error.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
+#include "storage/key_codec.h"
 
 namespace ddb::storage {
 
@@ -141,6 +144,35 @@ Mutation Mutation::condition_check(TableRef table, AttributeMap key, const expr:
   return m;
 }
 
+Mutation Mutation::expire(TableRef table, std::string key, std::string ttl_entry, int64_t now_seconds) {
+  Mutation m;
+  m.kind = Kind::Delete;
+  m.key = std::move(key);
+  m.table = std::move(table);
+  m.by_service = true;
+  m.expired_by = now_seconds;
+  m.ttl_entry = std::move(ttl_entry);
+  return m;
+}
+
+std::optional<int64_t> ttl_expiry(const AttributeMap& item, const std::string& ttl_attribute, int64_t now_seconds) {
+  if (ttl_attribute.empty()) return std::nullopt;
+  auto it = item.find(ttl_attribute);
+  if (it == item.end() || it->second.type != AttrType::N) return std::nullopt;
+  double seconds = std::strtod(it->second.scalar.c_str(), nullptr);
+  constexpr int64_t kFiveYears = int64_t(5) * 365 * 24 * 3600;
+  if (!(seconds < 1e15) || seconds < double(now_seconds - kFiveYears)) return std::nullopt;
+  return int64_t(std::ceil(seconds));
+}
+
+std::string ttl_entry_key(uint32_t table_id, int64_t expiry, const std::string& item_key) {
+  std::string k = keys::id_prefix(keys::kTtl, table_id);
+  keys::append_u64(k, uint64_t(expiry));
+  // The item key without its space byte and table id (the entry's prefix holds them).
+  k.append(item_key, 5);
+  return k;
+}
+
 void Mutation::apply(const AttributeMap* old) {
   static const AttributeMap kNoItem;
   Outcome& o = outcome;
@@ -155,6 +187,16 @@ void Mutation::apply(const AttributeMap* old) {
   switch (kind) {
     case Kind::ConditionCheck: o.change = Change::Keep; return;
     case Kind::Delete:
+      if (by_service) {
+        // TTL: only an item that has expired by its TTL attribute now.
+        std::optional<int64_t> expiry = old ? ttl_expiry(*old, table->ttl_attribute, expired_by) : std::nullopt;
+        if (!expiry || *expiry > expired_by) {
+          o.change = Change::Keep;
+          return;
+        }
+        key_attributes.clear();
+        for (const auto& k : table->key_schema) key_attributes.insert(*old->find(k.attribute_name));
+      }
       o.charged_bytes = old_size;
       o.change = old ? Change::Delete : Change::Keep;
       return;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +33,13 @@ std::string key_of(const TableDef& table, const AttributeMap& key);
 std::string key_of_item(const TableDef& table, const AttributeMap& item);
 // Checks the 400 KB item limit; answers the item's size.
 size_t check_item_size(const AttributeMap& item);
+
+// The epoch second from which an item expires under the table's TTL attribute, or none: the attribute is
+// missing, not a number, or more than five years before now_seconds (such items never expire, as on
+// DynamoDB), or out of any clock's range.
+std::optional<int64_t> ttl_expiry(const AttributeMap& item, const std::string& ttl_attribute, int64_t now_seconds);
+// The key of an item's TTL entry: 0x05 <table id:4> <expiry seconds:8> <item key>.
+std::string ttl_entry_key(uint32_t table_id, int64_t expiry, const std::string& item_key);
 
 // What one write does to the table's write capacity: 1 unit per KB of the larger of the old and new item, and
 // per index whose entry it changes the units of the entry removed and written (a moved index key costs both).
@@ -57,6 +65,10 @@ struct Mutation {
                          const expr::Node* condition);
   static Mutation remove(TableRef table, AttributeMap key, const expr::Node* condition);
   static Mutation condition_check(TableRef table, AttributeMap key, const expr::Node* condition);
+  // The TTL sweeper's deletion of the item stored under `key`, found in the table's TTL entries (ttl_entry):
+  // it deletes only an item whose TTL attribute has expired by now_seconds; its stream record carries the
+  // service's identity. When the item does not expire by that entry any more, the commit drops the entry.
+  static Mutation expire(TableRef table, std::string key, std::string ttl_entry, int64_t now_seconds);
 
   Kind kind = Kind::Put;
   TableRef table;               // the version the request was checked with; the commit uses the current one
@@ -66,6 +78,9 @@ struct Mutation {
   size_t item_bytes = 0;        // Put: its size (storage::item_size)
   const expr::UpdateExpression* update_expression = nullptr;
   const expr::Node* condition = nullptr;
+  bool by_service = false;        // a deletion by TTL (expire)
+  int64_t expired_by = 0;         // expire: the sweep's time (epoch seconds)
+  std::string ttl_entry;          // expire: the TTL entry that named the item
 
   // The decision and what the commit did with it, filled by ItemStore::commit.
   struct Outcome {
