@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const target = process.env.DDB_TARGET ?? "ddblocal";
@@ -50,6 +51,14 @@ export async function startServer() {
 
 export function client(endpoint, { accessKeyId = "AKIDNODE", region = "us-east-1" } = {}) {
   return new DynamoDBClient({
+    endpoint, region, maxAttempts: 1,
+    credentials: { accessKeyId, secretAccessKey: "secret" },
+  });
+}
+
+// A DynamoDB Streams client for the same endpoint, configured like client().
+export function streamsClient(endpoint, { accessKeyId = "AKIDNODE", region = "us-east-1" } = {}) {
+  return new DynamoDBStreamsClient({
     endpoint, region, maxAttempts: 1,
     credentials: { accessKeyId, secretAccessKey: "secret" },
   });
