@@ -40,14 +40,22 @@ Error stream_not_found(std::string_view arn) {
   return Error::resource_not_found("Requested resource not found: Stream: " + std::string(arn) + " not found");
 }
 
-FoundStream find_stream(Context& ctx, std::string_view arn) {
+// The table name and label of a stream ARN; false when it is not one.
+bool parse_stream_arn(std::string_view arn, std::string_view* name, std::string_view* label) {
   size_t table_at = arn.find(":table/"), stream_at = arn.rfind("/stream/");
   if (arn.substr(0, 16) != "arn:aws:dynamodb" || table_at == std::string_view::npos ||
       stream_at == std::string_view::npos || stream_at < table_at) {
-    throw stream_not_found(arn);
+    return false;
   }
-  std::string_view name = arn.substr(table_at + 7, stream_at - table_at - 7);
-  std::string_view label = arn.substr(stream_at + 8);
+  *name = arn.substr(table_at + 7, stream_at - table_at - 7);
+  *label = arn.substr(stream_at + 8);
+  return true;
+}
+
+FoundStream find_stream(Context& ctx, std::string_view arn) {
+  std::string_view name, label;
+  if (!parse_stream_arn(arn, &name, &label)) throw stream_not_found(arn);
+  size_t stream_at = arn.size() - label.size() - 8;
   FoundStream found;
   found.table = ctx.catalog.find(ctx.ns, name);
   if (!found.table || found.table->arn() != arn.substr(0, stream_at)) throw stream_not_found(arn);
@@ -145,6 +153,10 @@ std::string event_id(uint32_t stream_id, uint64_t sequence) {
 }  // namespace
 
 void list_streams(Context& ctx, sreq::ListStreamsInput& in, sreq::ListStreamsOutput& out) {
+  if (in.Limit && *in.Limit > 100) {
+    throw Error::validation(
+        "One or more parameter values were invalid: Limit cannot be greater than the maximum allowed size: 100");
+  }
   size_t limit = size_t(in.Limit.value_or(100));
   struct Entry {
     std::string arn, table, label;
@@ -155,12 +167,20 @@ void list_streams(Context& ctx, sreq::ListStreamsInput& in, sreq::ListStreamsOut
     if (in.TableName && table->name != *in.TableName) continue;
     for (const auto& s : table->streams) all.push_back({table->stream_arn(s), table->name, s.label});
   }
-  // In ARN order: a page continues after the ARN it was given, even when that stream is gone.
-  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.arn < b.arn; });
+  // By table name, then newest first (as the service lists a table's streams); a page continues after the
+  // stream it was given by its place in that order, so paging survives a stream or table deleted meanwhile.
+  auto before = [](const Entry& a, const Entry& b) {
+    return a.table != b.table ? a.table < b.table : a.label > b.label;
+  };
+  std::sort(all.begin(), all.end(), before);
   auto it = all.begin();
   if (in.ExclusiveStartStreamArn) {
-    it = std::upper_bound(all.begin(), all.end(), *in.ExclusiveStartStreamArn,
-                          [](const std::string& arn, const Entry& e) { return arn < e.arn; });
+    std::string_view name, label;
+    if (!parse_stream_arn(*in.ExclusiveStartStreamArn, &name, &label)) {
+      throw Error::validation("Invalid ExclusiveStartStreamArn");
+    }
+    Entry start{*in.ExclusiveStartStreamArn, std::string(name), std::string(label)};
+    it = std::upper_bound(all.begin(), all.end(), start, before);
   }
   auto& streams = out.Streams.emplace();
   for (; it != all.end(); ++it) {
@@ -173,6 +193,9 @@ void list_streams(Context& ctx, sreq::ListStreamsInput& in, sreq::ListStreamsOut
 }
 
 void describe_stream(Context& ctx, sreq::DescribeStreamInput& in, sreq::DescribeStreamOutput& out) {
+  if (in.Limit && *in.Limit > 100) {
+    throw Error::validation("One or more parameter values were invalid: Limit cannot be greater than the maximum: 100");
+  }
   FoundStream found = find_stream(ctx, in.StreamArn);
   const storage::StreamDef& s = *found.stream;
   auto& d = out.StreamDescription.emplace();
@@ -186,8 +209,12 @@ void describe_stream(Context& ctx, sreq::DescribeStreamInput& in, sreq::Describe
   size_t limit = size_t(in.Limit.value_or(100));
   auto& shards = d.Shards.emplace();
   bool started = !in.ExclusiveStartShardId;
+  // ShardFilter CHILD_SHARDS: only the shards whose parent is the given one (a consumer following lineage).
+  const std::optional<std::string>* parent = nullptr;
+  if (in.ShardFilter && in.ShardFilter->Type == sreq::ShardFilterType::CHILD_SHARDS) parent = &in.ShardFilter->ShardId;
   for (const streams::Shard& shard : ctx.engine.streams().shards(s.id)) {
     std::string id = shard.id(s.id);
+    if (parent && shard.parent_id(s.id) != **parent) continue;
     if (!started) {
       started = id == *in.ExclusiveStartShardId;
       continue;
@@ -213,7 +240,7 @@ void get_shard_iterator(Context& ctx, sreq::GetShardIteratorInput& in, sreq::Get
   for (const auto& candidate : shards) {
     if (candidate.id(s.id) == in.ShardId) shard = &candidate;
   }
-  if (!shard) throw Error::resource_not_found("Requested resource not found: Shard does not exist");
+  if (!shard) throw Error::resource_not_found("Shard does not exist");
   Iterator it;
   it.stream_id = s.id;
   it.shard = shard->index;
@@ -222,23 +249,22 @@ void get_shard_iterator(Context& ctx, sreq::GetShardIteratorInput& in, sreq::Get
                    in.ShardIteratorType == sreq::ShardIteratorType::AFTER_SEQUENCE_NUMBER;
   if (by_number) {
     if (!in.SequenceNumber) {
-      throw Error::validation("Must specify SequenceNumber when ShardIteratorType is " +
-                              std::string(sreq::name(in.ShardIteratorType)));
+      throw Error::validation("One or more parameter values were invalid: Invalid SequenceNumber");
     }
     const std::string& text = *in.SequenceNumber;
     uint64_t sequence = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), sequence);
     if (ec != std::errc() || p != text.data() + text.size() || sequence < shard->starting_sequence ||
         (shard->closed && sequence > shard->ending_sequence)) {
-      throw Error::validation("Invalid SequenceNumber " + text + " for shard " + in.ShardId);
+      throw Error::validation("Invalid SequenceNumber for the shard");
     }
     if (sequence < shard->trimmed_before) {
       throw Error("TrimmedDataAccessException", "Sequence number " + text + " is trimmed");
     }
     it.position = in.ShardIteratorType == sreq::ShardIteratorType::AT_SEQUENCE_NUMBER ? sequence : sequence + 1;
   } else if (in.SequenceNumber) {
-    throw Error::validation("Must not specify SequenceNumber when ShardIteratorType is " +
-                            std::string(sreq::name(in.ShardIteratorType)));
+    throw Error::validation(
+        "One or more parameter values were invalid: SequenceNumber should not be passed for this iterator type");
   } else if (in.ShardIteratorType == sreq::ShardIteratorType::TRIM_HORIZON) {
     it.position = std::max(shard->starting_sequence, shard->trimmed_before);
   } else if (shard->closed) {
@@ -250,19 +276,20 @@ void get_shard_iterator(Context& ctx, sreq::GetShardIteratorInput& in, sreq::Get
 }
 
 void get_records(Context& ctx, sreq::GetRecordsInput& in, sreq::GetRecordsOutput& out) {
+  if (in.Limit && *in.Limit > 1000) {
+    throw Error::validation("One or more parameter values were invalid: Limit should be less than or equal to 1000");
+  }
   std::string_view arn;
   Iterator it = parse_iterator(in.ShardIterator, &arn);
   int64_t now = now_millis();
   if (now - it.issued_millis > ctx.config.iterator_expiry_millis) {
-    throw Error("ExpiredIteratorException", "Iterator expired. The iterator was created at time " +
-                                                std::to_string(it.issued_millis) + " while right now it is " +
-                                                std::to_string(now));
+    throw Error("ExpiredIteratorException", "");
   }
   FoundStream found = find_stream(ctx, arn);
   if (found.stream->id != it.stream_id) throw invalid_iterator();
   streams::ReadResult read = ctx.engine.streams().read(it.stream_id, it.shard, it.position,
                                                        size_t(in.Limit.value_or(1000)), kMaxRecordBytes);
-  if (!read.found) throw Error::resource_not_found("Requested resource not found: Shard does not exist");
+  if (!read.found) throw Error::resource_not_found("Shard does not exist");
   if (read.trimmed) {
     throw Error("TrimmedDataAccessException", "The operation attempted to read past the oldest stream record in a "
                                               "shard.");

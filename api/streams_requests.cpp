@@ -32,68 +32,72 @@ const MemberDef kMembers[] = {
     {"StreamArn", 1, true},
     {"Limit", 2, false},
     {"ExclusiveStartShardId", 3, false},
-    {"ShardIterator", 5, true},
+    {"ShardFilter", 4, false},
+    {"Type", 5, false},
+    {"ShardId", 3, false},
+    {"ShardIterator", 7, true},
     {"Limit", 2, false},
     {"StreamArn", 1, true},
     {"ShardId", 3, true},
-    {"ShardIteratorType", 7, true},
-    {"SequenceNumber", 8, false},
-    {"TableName", 10, false},
+    {"ShardIteratorType", 9, true},
+    {"SequenceNumber", 10, false},
+    {"TableName", 12, false},
     {"Limit", 2, false},
     {"ExclusiveStartStreamArn", 1, false},
-    {"StreamDescription", 12, false},
+    {"StreamDescription", 14, false},
     {"StreamArn", 1, false},
-    {"StreamLabel", 13, false},
-    {"StreamStatus", 14, false},
-    {"StreamViewType", 15, false},
-    {"CreationRequestDateTime", 16, false},
-    {"TableName", 10, false},
-    {"KeySchema", 17, false},
-    {"Shards", 21, false},
+    {"StreamLabel", 15, false},
+    {"StreamStatus", 16, false},
+    {"StreamViewType", 17, false},
+    {"CreationRequestDateTime", 18, false},
+    {"TableName", 12, false},
+    {"KeySchema", 19, false},
+    {"Shards", 23, false},
     {"LastEvaluatedShardId", 3, false},
-    {"AttributeName", 19, true},
-    {"KeyType", 20, true},
+    {"AttributeName", 21, true},
+    {"KeyType", 22, true},
     {"ShardId", 3, false},
-    {"SequenceNumberRange", 23, false},
+    {"SequenceNumberRange", 25, false},
     {"ParentShardId", 3, false},
-    {"StartingSequenceNumber", 8, false},
-    {"EndingSequenceNumber", 8, false},
-    {"Records", 25, false},
-    {"NextShardIterator", 5, false},
-    {"eventID", 13, false},
-    {"eventName", 27, false},
-    {"eventVersion", 13, false},
-    {"eventSource", 13, false},
-    {"awsRegion", 13, false},
-    {"dynamodb", 28, false},
-    {"userIdentity", 43, false},
-    {"ApproximateCreationDateTime", 16, false},
-    {"Keys", 29, false},
-    {"NewImage", 29, false},
-    {"OldImage", 29, false},
-    {"SequenceNumber", 8, false},
-    {"SizeBytes", 42, false},
-    {"StreamViewType", 15, false},
-    {"S", 32, false},
-    {"N", 33, false},
-    {"B", 34, false},
-    {"SS", 35, false},
-    {"NS", 36, false},
-    {"BS", 37, false},
-    {"M", 38, false},
-    {"L", 39, false},
-    {"NULL", 40, false},
-    {"BOOL", 41, false},
-    {"PrincipalId", 13, false},
-    {"Type", 13, false},
-    {"ShardIterator", 5, false},
-    {"Streams", 46, false},
+    {"StartingSequenceNumber", 10, false},
+    {"EndingSequenceNumber", 10, false},
+    {"Records", 27, false},
+    {"NextShardIterator", 7, false},
+    {"eventID", 15, false},
+    {"eventName", 29, false},
+    {"eventVersion", 15, false},
+    {"eventSource", 15, false},
+    {"awsRegion", 15, false},
+    {"dynamodb", 30, false},
+    {"userIdentity", 45, false},
+    {"ApproximateCreationDateTime", 18, false},
+    {"Keys", 31, false},
+    {"NewImage", 31, false},
+    {"OldImage", 31, false},
+    {"SequenceNumber", 10, false},
+    {"SizeBytes", 44, false},
+    {"StreamViewType", 17, false},
+    {"S", 34, false},
+    {"N", 35, false},
+    {"B", 36, false},
+    {"SS", 37, false},
+    {"NS", 38, false},
+    {"BS", 39, false},
+    {"M", 40, false},
+    {"L", 41, false},
+    {"NULL", 42, false},
+    {"BOOL", 43, false},
+    {"PrincipalId", 15, false},
+    {"Type", 15, false},
+    {"ShardIterator", 7, false},
+    {"Streams", 48, false},
     {"LastEvaluatedStreamArn", 1, false},
     {"StreamArn", 1, false},
-    {"TableName", 10, false},
-    {"StreamLabel", 13, false},
+    {"TableName", 12, false},
+    {"StreamLabel", 15, false},
 };
 const char* const kEnums[] = {
+    "CHILD_SHARDS",
     "TRIM_HORIZON",
     "LATEST",
     "AT_SEQUENCE_NUMBER",
@@ -113,54 +117,56 @@ const char* const kEnums[] = {
     "REMOVE",
 };
 const ShapeDef kShapes[] = {
-    {"DescribeStreamInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 0, 3, 0, 0, -1, -1, -1},
-    {"StreamArn", ShapeKind::String, 1, 1, 37, 1024, kPatternNone, 3, 0, 0, 0, -1, -1, -1},
-    {"PositiveIntegerObject", ShapeKind::Integer, 1, 0, 1, 0, kPatternNone, 3, 0, 0, 0, -1, -1, -1},
-    {"ShardId", ShapeKind::String, 1, 1, 28, 65, kPatternNone, 3, 0, 0, 0, -1, -1, -1},
-    {"GetRecordsInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 3, 2, 0, 0, -1, -1, -1},
-    {"ShardIterator", ShapeKind::String, 1, 1, 1, 2048, kPatternNone, 5, 0, 0, 0, -1, -1, -1},
-    {"GetShardIteratorInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 5, 4, 0, 0, -1, -1, -1},
-    {"ShardIteratorType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 9, 0, 0, 4, -1, -1, -1},
-    {"SequenceNumber", ShapeKind::String, 1, 1, 21, 40, kPatternNone, 9, 0, 4, 0, -1, -1, -1},
-    {"ListStreamsInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 9, 3, 4, 0, -1, -1, -1},
-    {"TableName", ShapeKind::String, 1, 1, 3, 255, kPatternName, 12, 0, 4, 0, -1, -1, -1},
-    {"DescribeStreamOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 12, 1, 4, 0, -1, -1, -1},
-    {"StreamDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 13, 9, 4, 0, -1, -1, -1},
-    {"String", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 22, 0, 4, 0, -1, -1, -1},
-    {"StreamStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 22, 0, 4, 4, -1, -1, -1},
-    {"StreamViewType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 22, 0, 8, 4, -1, -1, -1},
-    {"Date", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 22, 0, 12, 0, -1, -1, -1},
-    {"KeySchema", ShapeKind::List, 1, 1, 1, 2, kPatternNone, 22, 0, 12, 0, 18, -1, -1},
-    {"KeySchemaElement", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 22, 2, 12, 0, -1, -1, -1},
-    {"KeySchemaAttributeName", ShapeKind::String, 1, 1, 1, 255, kPatternNone, 24, 0, 12, 0, -1, -1, -1},
-    {"KeyType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 24, 0, 12, 2, -1, -1, -1},
-    {"ShardDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 24, 0, 14, 0, 22, -1, -1},
-    {"Shard", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 24, 3, 14, 0, -1, -1, -1},
-    {"SequenceNumberRange", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 27, 2, 14, 0, -1, -1, -1},
-    {"GetRecordsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 29, 2, 14, 0, -1, -1, -1},
-    {"RecordList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 31, 0, 14, 0, 26, -1, -1},
-    {"Record", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 31, 7, 14, 0, -1, -1, -1},
-    {"OperationType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 38, 0, 14, 3, -1, -1, -1},
-    {"StreamRecord", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 38, 7, 17, 0, -1, -1, -1},
-    {"AttributeMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 45, 0, 17, 0, -1, 30, 31},
-    {"AttributeName", ShapeKind::String, 0, 1, 0, 65535, kPatternNone, 45, 0, 17, 0, -1, -1, -1},
-    {"AttributeValue", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 45, 10, 17, 0, -1, -1, -1},
-    {"StringAttributeValue", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
-    {"NumberAttributeValue", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
-    {"BinaryAttributeValue", ShapeKind::Blob, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
-    {"StringSetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 32, -1, -1},
-    {"NumberSetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 33, -1, -1},
-    {"BinarySetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 34, -1, -1},
-    {"MapAttributeValue", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, 30, 31},
-    {"ListAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, 31, -1, -1},
-    {"NullAttributeValue", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
-    {"BooleanAttributeValue", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
-    {"PositiveLongObject", ShapeKind::Long, 1, 0, 1, 0, kPatternNone, 55, 0, 17, 0, -1, -1, -1},
-    {"Identity", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 55, 2, 17, 0, -1, -1, -1},
-    {"GetShardIteratorOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 57, 1, 17, 0, -1, -1, -1},
-    {"ListStreamsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 58, 2, 17, 0, -1, -1, -1},
-    {"StreamList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 60, 0, 17, 0, 47, -1, -1},
-    {"Stream", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 60, 3, 17, 0, -1, -1, -1},
+    {"DescribeStreamInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 0, 4, 0, 0, -1, -1, -1},
+    {"StreamArn", ShapeKind::String, 1, 1, 37, 1024, kPatternNone, 4, 0, 0, 0, -1, -1, -1},
+    {"PositiveIntegerObject", ShapeKind::Integer, 1, 0, 1, 0, kPatternNone, 4, 0, 0, 0, -1, -1, -1},
+    {"ShardId", ShapeKind::String, 1, 1, 28, 65, kPatternNone, 4, 0, 0, 0, -1, -1, -1},
+    {"ShardFilter", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 4, 2, 0, 0, -1, -1, -1},
+    {"ShardFilterType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 6, 0, 0, 1, -1, -1, -1},
+    {"GetRecordsInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 6, 2, 1, 0, -1, -1, -1},
+    {"ShardIterator", ShapeKind::String, 1, 1, 1, 2048, kPatternNone, 8, 0, 1, 0, -1, -1, -1},
+    {"GetShardIteratorInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 8, 4, 1, 0, -1, -1, -1},
+    {"ShardIteratorType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 12, 0, 1, 4, -1, -1, -1},
+    {"SequenceNumber", ShapeKind::String, 1, 1, 21, 40, kPatternNone, 12, 0, 5, 0, -1, -1, -1},
+    {"ListStreamsInput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 12, 3, 5, 0, -1, -1, -1},
+    {"TableName", ShapeKind::String, 1, 1, 3, 255, kPatternName, 15, 0, 5, 0, -1, -1, -1},
+    {"DescribeStreamOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 15, 1, 5, 0, -1, -1, -1},
+    {"StreamDescription", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 16, 9, 5, 0, -1, -1, -1},
+    {"String", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 25, 0, 5, 0, -1, -1, -1},
+    {"StreamStatus", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 25, 0, 5, 4, -1, -1, -1},
+    {"StreamViewType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 25, 0, 9, 4, -1, -1, -1},
+    {"Date", ShapeKind::Timestamp, 0, 0, 0, 0, kPatternNone, 25, 0, 13, 0, -1, -1, -1},
+    {"KeySchema", ShapeKind::List, 1, 1, 1, 2, kPatternNone, 25, 0, 13, 0, 20, -1, -1},
+    {"KeySchemaElement", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 25, 2, 13, 0, -1, -1, -1},
+    {"KeySchemaAttributeName", ShapeKind::String, 1, 1, 1, 255, kPatternNone, 27, 0, 13, 0, -1, -1, -1},
+    {"KeyType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 27, 0, 13, 2, -1, -1, -1},
+    {"ShardDescriptionList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 27, 0, 15, 0, 24, -1, -1},
+    {"Shard", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 27, 3, 15, 0, -1, -1, -1},
+    {"SequenceNumberRange", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 30, 2, 15, 0, -1, -1, -1},
+    {"GetRecordsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 32, 2, 15, 0, -1, -1, -1},
+    {"RecordList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 34, 0, 15, 0, 28, -1, -1},
+    {"Record", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 34, 7, 15, 0, -1, -1, -1},
+    {"OperationType", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 41, 0, 15, 3, -1, -1, -1},
+    {"StreamRecord", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 41, 7, 18, 0, -1, -1, -1},
+    {"AttributeMap", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 48, 0, 18, 0, -1, 32, 33},
+    {"AttributeName", ShapeKind::String, 0, 1, 0, 65535, kPatternNone, 48, 0, 18, 0, -1, -1, -1},
+    {"AttributeValue", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 48, 10, 18, 0, -1, -1, -1},
+    {"StringAttributeValue", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, -1, -1, -1},
+    {"NumberAttributeValue", ShapeKind::String, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, -1, -1, -1},
+    {"BinaryAttributeValue", ShapeKind::Blob, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, -1, -1, -1},
+    {"StringSetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, 34, -1, -1},
+    {"NumberSetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, 35, -1, -1},
+    {"BinarySetAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, 36, -1, -1},
+    {"MapAttributeValue", ShapeKind::Map, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, -1, 32, 33},
+    {"ListAttributeValue", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, 33, -1, -1},
+    {"NullAttributeValue", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, -1, -1, -1},
+    {"BooleanAttributeValue", ShapeKind::Boolean, 0, 0, 0, 0, kPatternNone, 58, 0, 18, 0, -1, -1, -1},
+    {"PositiveLongObject", ShapeKind::Long, 1, 0, 1, 0, kPatternNone, 58, 0, 18, 0, -1, -1, -1},
+    {"Identity", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 58, 2, 18, 0, -1, -1, -1},
+    {"GetShardIteratorOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 60, 1, 18, 0, -1, -1, -1},
+    {"ListStreamsOutput", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 61, 2, 18, 0, -1, -1, -1},
+    {"StreamList", ShapeKind::List, 0, 0, 0, 0, kPatternNone, 63, 0, 18, 0, 49, -1, -1},
+    {"Stream", ShapeKind::Structure, 0, 0, 0, 0, kPatternNone, 63, 3, 18, 0, -1, -1, -1},
 };
 const ServiceModel kModel{kShapes, kMembers, kEnums, "com.amazonaws.dynamodb.v20120810"};
 
@@ -171,53 +177,56 @@ enum : int {
   StreamArn = 1,
   PositiveIntegerObject = 2,
   ShardId = 3,
-  GetRecordsInput = 4,
-  ShardIterator = 5,
-  GetShardIteratorInput = 6,
-  ShardIteratorType = 7,
-  SequenceNumber = 8,
-  ListStreamsInput = 9,
-  TableName = 10,
-  DescribeStreamOutput = 11,
-  StreamDescription = 12,
-  String = 13,
-  StreamStatus = 14,
-  StreamViewType = 15,
-  Date = 16,
-  KeySchema = 17,
-  KeySchemaElement = 18,
-  KeySchemaAttributeName = 19,
-  KeyType = 20,
-  ShardDescriptionList = 21,
-  Shard = 22,
-  SequenceNumberRange = 23,
-  GetRecordsOutput = 24,
-  RecordList = 25,
-  Record = 26,
-  OperationType = 27,
-  StreamRecord = 28,
-  AttributeMap = 29,
-  AttributeName = 30,
-  AttributeValue = 31,
-  StringAttributeValue = 32,
-  NumberAttributeValue = 33,
-  BinaryAttributeValue = 34,
-  StringSetAttributeValue = 35,
-  NumberSetAttributeValue = 36,
-  BinarySetAttributeValue = 37,
-  MapAttributeValue = 38,
-  ListAttributeValue = 39,
-  NullAttributeValue = 40,
-  BooleanAttributeValue = 41,
-  PositiveLongObject = 42,
-  Identity = 43,
-  GetShardIteratorOutput = 44,
-  ListStreamsOutput = 45,
-  StreamList = 46,
-  Stream = 47,
+  ShardFilter = 4,
+  ShardFilterType = 5,
+  GetRecordsInput = 6,
+  ShardIterator = 7,
+  GetShardIteratorInput = 8,
+  ShardIteratorType = 9,
+  SequenceNumber = 10,
+  ListStreamsInput = 11,
+  TableName = 12,
+  DescribeStreamOutput = 13,
+  StreamDescription = 14,
+  String = 15,
+  StreamStatus = 16,
+  StreamViewType = 17,
+  Date = 18,
+  KeySchema = 19,
+  KeySchemaElement = 20,
+  KeySchemaAttributeName = 21,
+  KeyType = 22,
+  ShardDescriptionList = 23,
+  Shard = 24,
+  SequenceNumberRange = 25,
+  GetRecordsOutput = 26,
+  RecordList = 27,
+  Record = 28,
+  OperationType = 29,
+  StreamRecord = 30,
+  AttributeMap = 31,
+  AttributeName = 32,
+  AttributeValue = 33,
+  StringAttributeValue = 34,
+  NumberAttributeValue = 35,
+  BinaryAttributeValue = 36,
+  StringSetAttributeValue = 37,
+  NumberSetAttributeValue = 38,
+  BinarySetAttributeValue = 39,
+  MapAttributeValue = 40,
+  ListAttributeValue = 41,
+  NullAttributeValue = 42,
+  BooleanAttributeValue = 43,
+  PositiveLongObject = 44,
+  Identity = 45,
+  GetShardIteratorOutput = 46,
+  ListStreamsOutput = 47,
+  StreamList = 48,
+  Stream = 49,
 };
 }  // namespace shape
 
+void decode_ShardFilter(Decoder& d, const element& v, const Where& path, bool list_member, req::ShardFilter& out);
 void decode_DescribeStreamInput(Decoder& d, const element& v, const Where& path, bool list_member,
                                 req::DescribeStreamInput& out);
 void decode_GetRecordsInput(Decoder& d, const element& v, const Where& path, bool list_member,
@@ -227,10 +236,45 @@ void decode_GetShardIteratorInput(Decoder& d, const element& v, const Where& pat
 void decode_ListStreamsInput(Decoder& d, const element& v, const Where& path, bool list_member,
                              req::ListStreamsInput& out);
 
+void decode_ShardFilter(Decoder& d, const element& v, const Where& path, bool list_member, req::ShardFilter& out) {
+  d.structure(shape::ShardFilter, v, list_member);
+  element m[2];
+  uint64_t found = 0;
+  simdjson::dom::object o = v.get_object().value_unsafe();
+  for (simdjson::dom::key_value_pair f : o) {
+    std::string_view k = f.key;
+    int i = -1;
+    switch (k.size()) {
+      case 4:
+        if (k == "Type") i = 0;
+        break;
+      case 7:
+        if (k == "ShardId") i = 1;
+        break;
+    }
+    if (i >= 0 && !(found >> i & 1)) {
+      found |= uint64_t(1) << i;
+      m[i] = f.value;
+    }
+  }
+  {
+    Where w{&path, "Type", {}, 0};
+    if ((found >> 0 & 1) && !m[0].is_null()) {
+      out.Type = static_cast<req::ShardFilterType>(d.enumeration(shape::ShardFilterType, m[0], w));
+    }
+  }
+  {
+    Where w{&path, "ShardId", {}, 0};
+    if ((found >> 1 & 1) && !m[1].is_null()) {
+      d.string(shape::ShardId, m[1], w, out.ShardId.emplace());
+    }
+  }
+}
+
 void decode_DescribeStreamInput(Decoder& d, const element& v, const Where& path, bool list_member,
                                 req::DescribeStreamInput& out) {
   d.structure(shape::DescribeStreamInput, v, list_member);
-  element m[3];
+  element m[4];
   uint64_t found = 0;
   simdjson::dom::object o = v.get_object().value_unsafe();
   for (simdjson::dom::key_value_pair f : o) {
@@ -242,6 +286,9 @@ void decode_DescribeStreamInput(Decoder& d, const element& v, const Where& path,
         break;
       case 9:
         if (k == "StreamArn") i = 0;
+        break;
+      case 11:
+        if (k == "ShardFilter") i = 3;
         break;
       case 21:
         if (k == "ExclusiveStartShardId") i = 2;
@@ -270,6 +317,12 @@ void decode_DescribeStreamInput(Decoder& d, const element& v, const Where& path,
     Where w{&path, "ExclusiveStartShardId", {}, 0};
     if ((found >> 2 & 1) && !m[2].is_null()) {
       d.string(shape::ShardId, m[2], w, out.ExclusiveStartShardId.emplace());
+    }
+  }
+  {
+    Where w{&path, "ShardFilter", {}, 0};
+    if ((found >> 3 & 1) && !m[3].is_null()) {
+      decode_ShardFilter(d, m[3], w, false, out.ShardFilter.emplace());
     }
   }
 }
@@ -505,37 +558,55 @@ std::optional<Enum> find_enum(int begin, int count, std::string_view text) {
 
 }  // namespace
 
-std::string_view name(ShardIteratorType value) { return kEnums[0 + int(value)]; }
-std::string_view name(StreamStatus value) { return kEnums[4 + int(value)]; }
-std::string_view name(StreamViewType value) { return kEnums[8 + int(value)]; }
-std::string_view name(KeyType value) { return kEnums[12 + int(value)]; }
-std::string_view name(OperationType value) { return kEnums[14 + int(value)]; }
+std::string_view name(ShardFilterType value) { return kEnums[0 + int(value)]; }
+std::string_view name(ShardIteratorType value) { return kEnums[1 + int(value)]; }
+std::string_view name(StreamStatus value) { return kEnums[5 + int(value)]; }
+std::string_view name(StreamViewType value) { return kEnums[9 + int(value)]; }
+std::string_view name(KeyType value) { return kEnums[13 + int(value)]; }
+std::string_view name(OperationType value) { return kEnums[15 + int(value)]; }
 
 template <>
+std::optional<ShardFilterType> enum_value(std::string_view text) {
+  return find_enum<ShardFilterType>(0, 1, text);
+}
+template <>
 std::optional<ShardIteratorType> enum_value(std::string_view text) {
-  return find_enum<ShardIteratorType>(0, 4, text);
+  return find_enum<ShardIteratorType>(1, 4, text);
 }
 template <>
 std::optional<StreamStatus> enum_value(std::string_view text) {
-  return find_enum<StreamStatus>(4, 4, text);
+  return find_enum<StreamStatus>(5, 4, text);
 }
 template <>
 std::optional<StreamViewType> enum_value(std::string_view text) {
-  return find_enum<StreamViewType>(8, 4, text);
+  return find_enum<StreamViewType>(9, 4, text);
 }
 template <>
 std::optional<KeyType> enum_value(std::string_view text) {
-  return find_enum<KeyType>(12, 2, text);
+  return find_enum<KeyType>(13, 2, text);
 }
 template <>
 std::optional<OperationType> enum_value(std::string_view text) {
-  return find_enum<OperationType>(14, 3, text);
+  return find_enum<OperationType>(15, 3, text);
 }
 
 void decode(const element& body, DescribeStreamInput& out) { run(body, out, /*parse_attributes=*/true); }
 void decode(const element& body, GetRecordsInput& out) { run(body, out, /*parse_attributes=*/true); }
 void decode(const element& body, GetShardIteratorInput& out) { run(body, out, /*parse_attributes=*/true); }
 void decode(const element& body, ListStreamsInput& out) { run(body, out, /*parse_attributes=*/true); }
+
+void encode(JsonWriter& w, const req::ShardFilter& value) {
+  w.begin_object();
+  if (value.Type) {
+    w.key("Type");
+    w.string(name((*value.Type)));
+  }
+  if (value.ShardId) {
+    w.key("ShardId");
+    w.string((*value.ShardId));
+  }
+  w.end_object();
+}
 
 void encode(JsonWriter& w, const req::DescribeStreamInput& value) {
   w.begin_object();
@@ -548,6 +619,10 @@ void encode(JsonWriter& w, const req::DescribeStreamInput& value) {
   if (value.ExclusiveStartShardId) {
     w.key("ExclusiveStartShardId");
     w.string((*value.ExclusiveStartShardId));
+  }
+  if (value.ShardFilter) {
+    w.key("ShardFilter");
+    encode(w, (*value.ShardFilter));
   }
   w.end_object();
 }

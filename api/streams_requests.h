@@ -31,10 +31,18 @@ namespace ddb::api::streams_req {
 
 namespace req = ::ddb::api::streams_req;
 
+enum class ShardFilterType : uint8_t { CHILD_SHARDS };
+
+struct ShardFilter {
+  std::optional<req::ShardFilterType> Type;
+  std::optional<std::string> ShardId;
+};
+
 struct DescribeStreamInput {
   std::string StreamArn;
   std::optional<int64_t> Limit;
   std::optional<std::string> ExclusiveStartShardId;
+  std::optional<req::ShardFilter> ShardFilter;
 };
 
 struct GetRecordsInput {
@@ -149,6 +157,7 @@ struct ListStreamsOutput {
 };
 
 // The wire text of an enum value.
+std::string_view name(ShardFilterType value);
 std::string_view name(ShardIteratorType value);
 std::string_view name(StreamStatus value);
 std::string_view name(StreamViewType value);
@@ -171,6 +180,7 @@ void decode(const simdjson::dom::element& body, ListStreamsInput& out);
 
 // Writes a structure as the service writes it (and takes it): the model's member order, absent members
 // omitted. An output is the body of an answer.
+void encode(JsonWriter& w, const ShardFilter& value);
 void encode(JsonWriter& w, const DescribeStreamInput& value);
 void encode(JsonWriter& w, const GetRecordsInput& value);
 void encode(JsonWriter& w, const GetShardIteratorInput& value);

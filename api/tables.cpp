@@ -185,10 +185,14 @@ std::string stream_label(const storage::TableDef& def, int64_t* millis) {
 // stream to enable, or nullopt for a stream to disable.
 std::optional<std::string> stream_request(const req::StreamSpecification& spec) {
   if (spec.StreamEnabled) {
-    if (!spec.StreamViewType) throw invalid("You must specify a StreamViewType when enabling a stream");
+    if (!spec.StreamViewType) {
+      throw Error::validation("Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams.");
+    }
     return std::string(req::name(*spec.StreamViewType));
   }
-  if (spec.StreamViewType) throw invalid("You cannot specify a StreamViewType when disabling a stream");
+  if (spec.StreamViewType) {
+    throw Error::validation("Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present.");
+  }
   return std::nullopt;
 }
 
@@ -435,13 +439,14 @@ void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutpu
         }
         std::optional<std::string> stream_view;
         if (in.StreamSpecification) {
+          if (in.ProvisionedThroughput) throw Error::validation("Cannot change IOPS and Streams at the same time.");
           stream_view = stream_request(*in.StreamSpecification);
           const storage::StreamDef* current = def.enabled_stream();
           if (stream_view && current) {
-            throw Error::validation("Table already has an enabled stream: TableName: " + def.name);
+            throw Error::validation("Table already has an enabled stream");
           }
           if (!stream_view && !current) {
-            throw Error::validation("Table already has no stream enabled: TableName: " + def.name);
+            throw Error::validation("Table has no stream to disable");
           }
           changed = true;
         }

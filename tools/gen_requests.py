@@ -122,6 +122,13 @@ SERVICES = {
         "source": "api/streams_requests.cpp",
         "java_package": "com.amazonaws.dynamodb.v20120810",
         "table_name_first": True,
+        # DescribeStream's ShardFilter is newer than the model Debian ships (botocore 1.29).
+        "extra_shapes": {
+            "ShardFilterType": {"type": "string", "enum": ["CHILD_SHARDS"]},
+            "ShardFilter": {"type": "structure", "members": {"Type": {"shape": "ShardFilterType"},
+                                                             "ShardId": {"shape": "ShardId"}}},
+        },
+        "extra_members": {"DescribeStreamInput": ["ShardFilter"]},
         "null_rules": {},
     },
 }
