@@ -28,13 +28,18 @@ struct Operation {
   bool writes;  // may change the store
 };
 
-// The DynamoDB operations of api/dispatcher.cpp. Seeds (tests/fuzz/make_seeds.py) use these indexes.
+// The operations of api/dispatcher.cpp (DynamoDB's, and the Streams service's by their targets). Seeds
+// (tests/fuzz/make_seeds.py) use these indexes; a body's @ARN@ and @ITER@ name the fixture's stream and an
+// iterator of it.
 constexpr Operation kOperations[] = {
     {"CreateTable", true},     {"DescribeTable", false},     {"ListTables", false},       {"UpdateTable", true},
     {"DeleteTable", true},     {"TagResource", true},        {"UntagResource", true},     {"ListTagsOfResource", false},
     {"DescribeLimits", false}, {"DescribeEndpoints", false}, {"PutItem", true},           {"GetItem", false},
     {"UpdateItem", true},      {"DeleteItem", true},         {"BatchGetItem", false},     {"BatchWriteItem", true},
     {"Query", false},          {"TransactWriteItems", true}, {"TransactGetItems", false}, {"Scan", false},
+    {"UpdateTimeToLive", true}, {"DescribeTimeToLive", false},
+    {"DynamoDBStreams_20120810.ListStreams", false},      {"DynamoDBStreams_20120810.DescribeStream", false},
+    {"DynamoDBStreams_20120810.GetShardIterator", false}, {"DynamoDBStreams_20120810.GetRecords", false},
 };
 constexpr size_t kOperationCount = sizeof(kOperations) / sizeof(kOperations[0]);
 
@@ -78,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   fuzz::History::add(data, size);
   const Operation& op = kOperations[data[0] % kOperationCount];
-  std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::string body = world.with_stream(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   api::ApiResponse response;
   world.handle(op.name, body, response);
   writes += op.writes;

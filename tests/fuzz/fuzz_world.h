@@ -34,7 +34,9 @@ const char* const kFixture[][2] = {
     {"CreateTable",
      R"({"TableName":"items","BillingMode":"PAY_PER_REQUEST",
          "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
-         "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})"},
+         "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+         "StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}})"},
+    {"UpdateTimeToLive", R"({"TableName":"items","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"n"}})"},
     {"CreateTable",
      R"({"TableName":"items2","BillingMode":"PAY_PER_REQUEST",
          "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],
@@ -87,9 +89,11 @@ class World {
 
   void handle(const api::ApiRequest& request, api::ApiResponse& response) { dispatcher_->handle(request, response); }
 
-  // A DynamoDB operation as the SDKs send it.
+  // A DynamoDB operation as the SDKs send it (an operation of another service with its target prefix:
+  // "DynamoDBStreams_20120810.GetRecords").
   void handle(std::string_view operation, std::string_view body, api::ApiResponse& response) {
-    std::string target = "DynamoDB_20120810." + std::string(operation);
+    std::string target = operation.find('.') == std::string_view::npos ? "DynamoDB_20120810." + std::string(operation)
+                                                                        : std::string(operation);
     api::ApiRequest request{.method = "POST",
                             .path = "/",
                             .target = target,
@@ -112,11 +116,46 @@ class World {
       handle(operation, body, response);
       if (response.status != 200) fuzz_fail(std::string("the fixture failed: ") + operation + ": " + response.body);
     }
+    // The stream of "items" and an iterator at its start, which requests name as @ARN@ and @ITER@ (its label is
+    // the creation time: seeds cannot know it).
+    handle("DescribeTable", R"({"TableName":"items"})", response);
+    std::string_view body = response.body;
+    size_t at = body.find("\"LatestStreamArn\":\"");
+    if (at == std::string_view::npos) fuzz_fail("the fixture table has no stream");
+    body.remove_prefix(at + 19);
+    stream_arn_ = std::string(body.substr(0, body.find('"')));
+    handle("DynamoDBStreams_20120810.DescribeStream", R"({"StreamArn":")" + stream_arn_ + R"("})", response);
+    body = response.body;
+    at = body.find("\"ShardId\":\"");
+    if (at == std::string_view::npos) fuzz_fail("the fixture stream has no shard");
+    body.remove_prefix(at + 11);
+    std::string shard(body.substr(0, body.find('"')));
+    handle("DynamoDBStreams_20120810.GetShardIterator",
+           R"({"StreamArn":")" + stream_arn_ + R"(","ShardId":")" + shard + R"(","ShardIteratorType":"TRIM_HORIZON"})",
+           response);
+    body = response.body;
+    at = body.find("\"ShardIterator\":\"");
+    if (at == std::string_view::npos) fuzz_fail("no shard iterator: " + response.body);
+    body.remove_prefix(at + 17);
+    iterator_ = std::string(body.substr(0, body.find('"')));
+  }
+
+  // The body with @ARN@ and @ITER@ replaced by the fixture stream's ARN and a valid iterator.
+  std::string with_stream(std::string_view body) const {
+    std::string out(body);
+    for (auto [mark, value] : {std::pair<std::string_view, const std::string*>{"@ARN@", &stream_arn_},
+                               {"@ITER@", &iterator_}}) {
+      for (size_t at = out.find(mark); at != std::string::npos; at = out.find(mark, at + value->size())) {
+        out.replace(at, mark.size(), *value);
+      }
+    }
+    return out;
   }
 
  private:
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<api::Dispatcher> dispatcher_;
+  std::string stream_arn_, iterator_;
 };
 
 inline int writes_per_world() {

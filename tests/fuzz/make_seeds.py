@@ -29,7 +29,32 @@ DATA = os.path.join(ROOT, "tests", "integration", "data")
 OPERATIONS = ["CreateTable", "DescribeTable", "ListTables", "UpdateTable", "DeleteTable", "TagResource",
               "UntagResource", "ListTagsOfResource", "DescribeLimits", "DescribeEndpoints", "PutItem", "GetItem",
               "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem", "Query", "TransactWriteItems",
-              "TransactGetItems", "Scan"]
+              "TransactGetItems", "Scan", "UpdateTimeToLive", "DescribeTimeToLive",
+              "DynamoDBStreams_20120810.ListStreams", "DynamoDBStreams_20120810.DescribeStream",
+              "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords"]
+
+# Requests of the Streams service and of TTL (fuzz_requests replaces @ARN@ and @ITER@ with its fixture stream's
+# ARN and an iterator of it).
+STREAM_SEEDS = [
+    ("UpdateTimeToLive", {"TableName": "items2", "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "x"}}),
+    ("UpdateTimeToLive", {"TableName": "items", "TimeToLiveSpecification": {"Enabled": False, "AttributeName": "n"}}),
+    ("DescribeTimeToLive", {"TableName": "items"}),
+    ("UpdateTable", {"TableName": "items", "StreamSpecification": {"StreamEnabled": False}}),
+    ("UpdateTable", {"TableName": "items2", "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}}),
+    ("DynamoDBStreams_20120810.ListStreams", {}),
+    ("DynamoDBStreams_20120810.ListStreams", {"TableName": "items", "Limit": 1, "ExclusiveStartStreamArn": "@ARN@"}),
+    ("DynamoDBStreams_20120810.DescribeStream", {"StreamArn": "@ARN@", "Limit": 2}),
+    ("DynamoDBStreams_20120810.DescribeStream",
+     {"StreamArn": "@ARN@", "ShardFilter": {"Type": "CHILD_SHARDS", "ShardId": "shardId-00000001796690225019-7dc0a34d"}}),
+    ("DynamoDBStreams_20120810.GetShardIterator",
+     {"StreamArn": "@ARN@", "ShardId": "shardId-00000001796690225019-7dc0a34d", "ShardIteratorType": "LATEST"}),
+    ("DynamoDBStreams_20120810.GetShardIterator",
+     {"StreamArn": "@ARN@", "ShardId": "shardId-00000001796690225019-7dc0a34d",
+      "ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": "000000000000000000001"}),
+    ("DynamoDBStreams_20120810.GetRecords", {"ShardIterator": "@ITER@"}),
+    ("DynamoDBStreams_20120810.GetRecords", {"ShardIterator": "@ITER@", "Limit": 2}),
+    ("DynamoDBStreams_20120810.GetRecords", {"ShardIterator": "@ARN@|1|AAAA"}),
+]
 
 # Recorded tables -> the fixture table of fuzz_requests.cpp with the same key schema.
 TABLES = {"accounts": "items", "expr": "items", "q_hash": "items", "prov": "items",
@@ -151,6 +176,9 @@ def main():
     number = Corpus(out_dir, "fuzz_number")
     codec = Corpus(out_dir, "fuzz_item_codec")
     http = Corpus(out_dir, "fuzz_http")
+
+    for op, request in STREAM_SEEDS:
+        requests.add(bytes([OPERATIONS.index(op)]) + compact(request).encode("utf-8"))
 
     all_numbers = []
     http_count = 0
