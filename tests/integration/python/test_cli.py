@@ -80,3 +80,35 @@ def test_cli_items(aws_cli, table_name):
                              "--condition-expression", "attribute_not_exists(pk)")
     assert code != 0 and "ConditionalCheckFailedException" in err
     aws_cli("dynamodb", "delete-table", "--table-name", table_name)
+
+
+def test_cli_streams_and_ttl(aws_cli, table_name):
+    """`aws dynamodb` with --stream-specification and TTL, then `aws dynamodbstreams` reading the records."""
+    code, out, err = aws_cli("dynamodb", "create-table", "--table-name", table_name,
+                             "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+                             "--key-schema", "AttributeName=pk,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST",
+                             "--stream-specification", "StreamEnabled=true,StreamViewType=NEW_IMAGE")
+    assert code == 0, err
+    arn = json.loads(out)["TableDescription"]["LatestStreamArn"]
+    code, out, err = aws_cli("dynamodb", "update-time-to-live", "--table-name", table_name,
+                             "--time-to-live-specification", "Enabled=true,AttributeName=expires")
+    assert code == 0, err
+    assert json.loads(out)["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "expires"}
+    code, out, err = aws_cli("dynamodb", "describe-time-to-live", "--table-name", table_name)
+    assert json.loads(out)["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}
+    code, _, err = aws_cli("dynamodb", "put-item", "--table-name", table_name, "--item", '{"pk": {"S": "k"}}')
+    assert code == 0, err
+    code, out, err = aws_cli("dynamodbstreams", "list-streams", "--table-name", table_name)
+    assert code == 0, err
+    assert [s["StreamArn"] for s in json.loads(out)["Streams"]] == [arn]
+    code, out, err = aws_cli("dynamodbstreams", "describe-stream", "--stream-arn", arn)
+    shard = json.loads(out)["StreamDescription"]["Shards"][0]["ShardId"]
+    code, out, err = aws_cli("dynamodbstreams", "get-shard-iterator", "--stream-arn", arn, "--shard-id", shard,
+                             "--shard-iterator-type", "TRIM_HORIZON")
+    assert code == 0, err
+    iterator = json.loads(out)["ShardIterator"]
+    code, out, err = aws_cli("dynamodbstreams", "get-records", "--shard-iterator", iterator)
+    assert code == 0, err
+    records = json.loads(out)["Records"]
+    assert [(r["eventName"], r["dynamodb"]["NewImage"]) for r in records] == [("INSERT", {"pk": {"S": "k"}})]
+    aws_cli("dynamodb", "delete-table", "--table-name", table_name)
