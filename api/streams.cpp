@@ -54,16 +54,22 @@ bool parse_stream_arn(std::string_view arn, std::string_view* name, std::string_
 
 FoundStream find_stream(Context& ctx, std::string_view arn) {
   std::string_view name, label;
-  if (!parse_stream_arn(arn, &name, &label)) throw stream_not_found(arn);
+  if (!parse_stream_arn(arn, &name, &label)) throw Error::validation("Invalid StreamArn");
   size_t stream_at = arn.size() - label.size() - 8;
+  auto match = [&](const storage::TableRef& table, FoundStream* found) {
+    if (!table || table->ns != ctx.ns || table->name != name || table->arn() != arn.substr(0, stream_at)) return false;
+    for (const auto& s : table->streams) {
+      if (s.label == label) *found = {table, &s};
+    }
+    return found->stream != nullptr;
+  };
   FoundStream found;
-  found.table = ctx.catalog.find(ctx.ns, name);
-  if (!found.table || found.table->arn() != arn.substr(0, stream_at)) throw stream_not_found(arn);
-  for (const auto& s : found.table->streams) {
-    if (s.label == label) found.stream = &s;
+  if (match(ctx.catalog.find(ctx.ns, name), &found)) return found;
+  // The stream of a deleted table, readable for the retention period.
+  for (const storage::TableRef& table : ctx.catalog.retired()) {
+    if (match(table, &found)) return found;
   }
-  if (!found.stream) throw stream_not_found(arn);
-  return found;
+  throw stream_not_found(arn);
 }
 
 sreq::KeySchema key_schema(const storage::TableDef& table) {
@@ -117,6 +123,13 @@ std::string make_iterator(const std::string& arn, const Iterator& it) {
   return arn + "|1|" + base64_encode(payload);
 }
 
+Error shard_not_found() { return Error::resource_not_found("Requested resource not found: Shard does not exist"); }
+
+Error trimmed() {
+  return Error("TrimmedDataAccessException",
+               "The operation attempted to read past the oldest stream record in a shard.");
+}
+
 Error invalid_iterator() { return Error::validation("Invalid ShardIterator"); }
 
 Iterator parse_iterator(std::string_view text, std::string_view* arn) {
@@ -162,7 +175,9 @@ void list_streams(Context& ctx, sreq::ListStreamsInput& in, sreq::ListStreamsOut
     std::string arn, table, label;
   };
   std::vector<Entry> all;
-  for (const storage::TableRef& table : ctx.catalog.all()) {
+  std::vector<storage::TableRef> tables = ctx.catalog.all(), retired = ctx.catalog.retired();
+  tables.insert(tables.end(), retired.begin(), retired.end());
+  for (const storage::TableRef& table : tables) {
     if (table->ns != ctx.ns) continue;
     if (in.TableName && table->name != *in.TableName) continue;
     for (const auto& s : table->streams) all.push_back({table->stream_arn(s), table->name, s.label});
@@ -210,11 +225,17 @@ void describe_stream(Context& ctx, sreq::DescribeStreamInput& in, sreq::Describe
   auto& shards = d.Shards.emplace();
   bool started = !in.ExclusiveStartShardId;
   // ShardFilter CHILD_SHARDS: only the shards whose parent is the given one (a consumer following lineage).
-  const std::optional<std::string>* parent = nullptr;
-  if (in.ShardFilter && in.ShardFilter->Type == sreq::ShardFilterType::CHILD_SHARDS) parent = &in.ShardFilter->ShardId;
+  const std::string* parent = nullptr;
+  if (in.ShardFilter && in.ShardFilter->Type == sreq::ShardFilterType::CHILD_SHARDS) {
+    if (!in.ShardFilter->ShardId) {
+      throw Error::validation("One or more parameter values were invalid: ShardId must be specified for ShardFilter "
+                              "type CHILD_SHARDS");
+    }
+    parent = &*in.ShardFilter->ShardId;
+  }
   for (const streams::Shard& shard : ctx.engine.streams().shards(s.id)) {
     std::string id = shard.id(s.id);
-    if (parent && shard.parent_id(s.id) != **parent) continue;
+    if (parent && shard.parent_id(s.id) != *parent) continue;
     if (!started) {
       started = id == *in.ExclusiveStartShardId;
       continue;
@@ -240,7 +261,7 @@ void get_shard_iterator(Context& ctx, sreq::GetShardIteratorInput& in, sreq::Get
   for (const auto& candidate : shards) {
     if (candidate.id(s.id) == in.ShardId) shard = &candidate;
   }
-  if (!shard) throw Error::resource_not_found("Shard does not exist");
+  if (!shard) throw shard_not_found();
   Iterator it;
   it.stream_id = s.id;
   it.shard = shard->index;
@@ -259,7 +280,7 @@ void get_shard_iterator(Context& ctx, sreq::GetShardIteratorInput& in, sreq::Get
       throw Error::validation("Invalid SequenceNumber for the shard");
     }
     if (sequence < shard->trimmed_before) {
-      throw Error("TrimmedDataAccessException", "Sequence number " + text + " is trimmed");
+      throw trimmed();
     }
     it.position = in.ShardIteratorType == sreq::ShardIteratorType::AT_SEQUENCE_NUMBER ? sequence : sequence + 1;
   } else if (in.SequenceNumber) {
@@ -289,11 +310,8 @@ void get_records(Context& ctx, sreq::GetRecordsInput& in, sreq::GetRecordsOutput
   if (found.stream->id != it.stream_id) throw invalid_iterator();
   streams::ReadResult read = ctx.engine.streams().read(it.stream_id, it.shard, it.position,
                                                        size_t(in.Limit.value_or(1000)), kMaxRecordBytes);
-  if (!read.found) throw Error::resource_not_found("Shard does not exist");
-  if (read.trimmed) {
-    throw Error("TrimmedDataAccessException", "The operation attempted to read past the oldest stream record in a "
-                                              "shard.");
-  }
+  if (!read.found) throw shard_not_found();
+  if (read.trimmed) throw trimmed();
   const storage::TableDef& table = *found.table;
   sreq::StreamViewType view = view_type(found.stream->view_type);
   auto& records = out.Records.emplace();

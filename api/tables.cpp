@@ -561,7 +561,8 @@ void delete_table(Context& ctx, req::DeleteTableInput& in, req::DeleteTableOutpu
         }
       },
       [&](const storage::TableDef& def, storage::WriteBatch& batch) {
-        for (const auto& s : def.streams) ctx.engine.streams().erase(batch, s.id);
+        // Its stream is disabled with it and stays readable until the trimmer drops it.
+        if (const storage::StreamDef* s = def.enabled_stream()) ctx.engine.streams().close(batch, s->id);
       });
   if (!removed) throw table_not_found(name);
   out.TableDescription = table_description(*removed, &ctx.items, ctx.config, now_millis(), req::TableStatus::DELETING);

@@ -98,10 +98,24 @@ void Engine::trim_streams() {
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
+  int64_t retention = options_.streams.retention_millis;
+  // A deleted table's streams: readable until the last was disabled longer ago than the retention period.
+  for (const storage::TableRef& table : catalog_->retired()) {
+    bool expired = true;
+    for (const auto& stream : table->streams) {
+      streams_->trim(stream.id, now);
+      expired = expired && now - stream.disabled_millis >= retention;
+    }
+    if (expired) {
+      catalog_->drop_retired(*table, [&](const storage::TableDef& def, storage::WriteBatch& batch) {
+        for (const auto& s : def.streams) streams_->erase(batch, s.id);
+      });
+    }
+  }
   for (const storage::TableRef& table : catalog_->all()) {
     for (const auto& stream : table->streams) {
       streams_->trim(stream.id, now);
-      if (stream.disabled_millis && now - stream.disabled_millis >= options_.streams.retention_millis) {
+      if (stream.disabled_millis && now - stream.disabled_millis >= retention) {
         // A disabled stream is readable for the retention period, then gone.
         uint32_t id = stream.id;
         catalog_->update(table->ns, table->name, [&](storage::TableDef& def, storage::WriteBatch& batch) {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
 
@@ -203,6 +204,17 @@ Catalog::Catalog(Store& store) : store_(store) {
     std::string name = def->name;
     tables_.try_emplace(def->ns).first->second[name] = std::move(def);
   }
+  const std::string retired(1, char(keys::kRetired));
+  for (cur->seek(retired); cur->valid() && cur->key()[0] == char(keys::kRetired); cur->next()) {
+    auto def = std::make_shared<TableDef>(TableDef::deserialize(cur->value()));
+    def->live = std::make_shared<TableLive>();
+    def->live->version = TableLive::kDeleted;
+    if (def->id >= next_id_) next_id_ = def->id + 1;
+    for (const auto& stream : def->streams) {
+      if (stream.id >= next_id_) next_id_ = stream.id + 1;
+    }
+    retired_[def->id] = std::move(def);
+  }
 }
 
 TableRef Catalog::find(std::string_view ns, std::string_view name) const {
@@ -305,11 +317,42 @@ TableRef Catalog::remove(std::string_view ns, std::string_view name,
     erase_index(batch, index.id);
   }
   if (with) with(*def, batch);
+  // Its streams stay readable (disabled) for the retention period.
+  std::shared_ptr<TableDef> retired;
+  if (!def->streams.empty()) {
+    retired = std::make_shared<TableDef>(*def);
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    for (auto& s : retired->streams) {
+      if (!s.disabled_millis) s.disabled_millis = now;
+    }
+    retired->live = std::make_shared<TableLive>();
+    retired->live->version = TableLive::kDeleted;
+    batch.put(keys::id_prefix(keys::kRetired, def->id), retired->serialize());
+  }
   std::unique_lock lock(mu_);
   store_.write(batch);
   tables_[std::string(ns)].erase(std::string(name));
+  if (retired) retired_[def->id] = std::move(retired);
   def->live->version = TableLive::kDeleted;
   return def;
+}
+
+std::vector<TableRef> Catalog::retired() const {
+  std::shared_lock lock(mu_);
+  std::vector<TableRef> out;
+  for (const auto& [id, def] : retired_) out.push_back(def);
+  return out;
+}
+
+void Catalog::drop_retired(const TableDef& def, const With& with) {
+  WriteBatch batch;
+  batch.del(keys::id_prefix(keys::kRetired, def.id));
+  if (with) with(def, batch);
+  std::unique_lock lock(mu_);
+  store_.write(batch);
+  retired_.erase(def.id);
 }
 
 std::vector<TableRef> Catalog::all() const {

@@ -190,11 +190,18 @@ class Catalog {
   // Every table (for the engine's work at start: resuming index backfills).
   std::vector<TableRef> all() const;
 
+  // Deleted tables whose streams are still readable (DynamoDB keeps them for 24 hours): remove() keeps the
+  // definition of a table that had streams, every stream disabled, until the trimmer drops it.
+  std::vector<TableRef> retired() const;
+  // Drops a retired definition; with adds what goes with it (its streams' records) to the batch.
+  void drop_retired(const TableDef& def, const With& with);
+
  private:
   Store& store_;
   mutable std::shared_mutex mu_;
   // namespace -> name -> table (transparent comparators: lookups by string_view allocate nothing)
   std::map<std::string, std::map<std::string, TableRef, std::less<>>, std::less<>> tables_;
+  std::map<uint32_t, TableRef> retired_;  // by table id
   uint32_t next_id_ = 1;
 };
 

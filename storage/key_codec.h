@@ -19,6 +19,7 @@ enum Space : uint8_t {
   kTtl = 0x05,      // 0x05 <table id:4> <expiry seconds:8> <item key> -> empty
   kStats = 0x06,    // 0x06 <table id:4>                             -> item count and size
   kShard = 0x07,    // 0x07 <stream id:4> <shard:4>                  -> stream shard
+  kRetired = 0x08,  // 0x08 <table id:4>                             -> a deleted table whose streams live on
 };
 
 void append_u32(std::string& out, uint32_t v);

@@ -140,3 +140,26 @@ def aws_cli(endpoint):
         return p.returncode, p.stdout, p.stderr
 
     return run
+
+
+def make_streams_client(endpoint, region="us-east-1", validate=True):
+    """A boto3 `dynamodbstreams` client for the endpoint (DynamoDB Streams shares DynamoDB's port)."""
+    return boto3.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key="secret",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
+    )
+
+
+@pytest.fixture(scope="session")
+def streams(endpoint):
+    return make_streams_client(endpoint)
+
+
+@pytest.fixture(scope="session")
+def raw_streams(endpoint):
+    """A `dynamodbstreams` client that sends what it is given, without boto3's own parameter checks."""
+    return make_streams_client(endpoint, validate=False)
