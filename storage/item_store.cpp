@@ -208,10 +208,9 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   bool refused = false;
   for (size_t i = 0; i < mutations.size(); ++i) {
     Mutation& m = mutations[i];
-    std::string old_bytes;
     m.outcome = {};
-    bool existed = store_.get(m.key, &old_bytes);
-    if (existed) m.outcome.old = decode_item(old_bytes);
+    bool existed = store_.get(m.key, &m.outcome.stored_old);
+    if (existed) m.outcome.old = decode_item(m.outcome.stored_old);
     m.apply(existed ? &m.outcome.old : nullptr);
     if (m.outcome.condition_failed || !m.outcome.refused.empty()) refused = true;
     if (m.outcome.change == Change::Keep) continue;
@@ -269,9 +268,8 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
     }
     int64_t old_size = int64_t(o.old_bytes);
     if (o.change == Change::Put) {
-      std::string bytes;
-      encode_item(o.next, bytes);
-      batch.put(m.key, bytes);
+      encode_item(o.next, o.stored_next);
+      batch.put(m.key, o.stored_next);
       add_delta(m.table->id, o.existed ? 0 : 1, int64_t(o.new_bytes) - old_size);
     } else {
       batch.del(m.key);

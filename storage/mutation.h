@@ -90,6 +90,7 @@ struct Mutation {
     std::string refused;                  // why the change cannot be written (a transaction's ValidationError)
     AttributeMap old;                     // the item before, when it existed
     AttributeMap next;                    // the item after a Put or Update
+    std::string stored_old, stored_next;  // both as stored (item codec): a stream record takes them as they are
     std::set<std::string> touched;        // the top-level attributes an update expression named
     size_t old_bytes = 0, new_bytes = 0;  // the sizes of old and next (storage::item_size)
     size_t charged_bytes = 0;             // the larger of the old and the new item

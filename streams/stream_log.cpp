@@ -57,15 +57,6 @@ Shard decode_shard(std::string_view key, std::string_view v) {
   return s;
 }
 
-void append_bytes(std::string& out, const std::optional<std::string>& bytes) {
-  if (!bytes) {
-    keys::append_u32(out, UINT32_MAX);
-    return;
-  }
-  keys::append_u32(out, uint32_t(bytes->size()));
-  out.append(*bytes);
-}
-
 std::optional<std::string> read_bytes(std::string_view& in) {
   if (in.size() < 4) throw std::runtime_error("corrupt stream record");
   uint32_t n = keys::read_u32(in);
@@ -91,19 +82,6 @@ std::string Shard::shard_id(uint32_t stream_id, uint32_t index, int64_t created_
   char buf[48];
   std::snprintf(buf, sizeof buf, "shardId-%020lld-%08x", static_cast<long long>(created_millis), h);
   return buf;
-}
-
-std::string encode_record(const Record& r) {
-  std::string v;
-  v.push_back(1);  // format
-  v.push_back(char(r.event));
-  v.push_back(r.by_service ? 1 : 0);
-  keys::append_u64(v, uint64_t(r.created_millis));
-  keys::append_u32(v, r.size_bytes);
-  append_bytes(v, r.keys);
-  append_bytes(v, r.old_image);
-  append_bytes(v, r.new_image);
-  return v;
 }
 
 Record decode_record(std::string_view in, uint64_t sequence) {
@@ -159,27 +137,36 @@ void StreamLog::write_shard(storage::WriteBatch& batch, uint32_t stream_id, cons
 void StreamLog::append(storage::WriteBatch& batch, const storage::StreamDef& stream, const storage::Mutation& m,
                        int64_t now_millis) {
   const storage::Mutation::Outcome& o = m.outcome;
-  Record r;
-  r.sequence = o.sequence;
-  r.event = o.change == storage::Change::Delete ? EventName::Remove
-            : o.existed                         ? EventName::Modify
-                                                : EventName::Insert;
-  r.by_service = m.by_service;
-  r.created_millis = now_millis;
-  storage::encode_item(m.key_attributes, r.keys);
-  size_t size = storage::item_size(m.key_attributes);
+  EventName event = o.change == storage::Change::Delete ? EventName::Remove
+                    : o.existed                         ? EventName::Modify
+                                                        : EventName::Insert;
   const std::string& view = stream.view_type;
-  bool old_wanted = view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES";
-  bool new_wanted = view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES";
-  if (old_wanted && o.existed) {
-    storage::encode_item(o.old, r.old_image.emplace());
-    size += o.old_bytes;
+  const std::string* old_image = (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES") && o.existed ? &o.stored_old
+                                                                                                    : nullptr;
+  const std::string* new_image =
+      (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES") && o.change == storage::Change::Put ? &o.stored_next
+                                                                                               : nullptr;
+  size_t size = storage::item_size(m.key_attributes) + (old_image ? o.old_bytes : 0) + (new_image ? o.new_bytes : 0);
+  // The stored record (the layout decode_record reads: format, event, service flag, time, size, then keys, old
+  // and new image, each length-prefixed, UINT32_MAX for absent), written straight from the images' stored forms.
+  std::string value;
+  value.reserve(32 + (old_image ? old_image->size() : 0) + (new_image ? new_image->size() : 0));
+  value.push_back(1);
+  value.push_back(char(event));
+  value.push_back(m.by_service ? 1 : 0);
+  keys::append_u64(value, uint64_t(now_millis));
+  keys::append_u32(value, uint32_t(size));
+  size_t at = value.size();
+  keys::append_u32(value, 0);
+  storage::encode_item(m.key_attributes, value);
+  std::string length;
+  keys::append_u32(length, uint32_t(value.size() - at - 4));
+  value.replace(at, 4, length);
+  for (const std::string* image : {old_image, new_image}) {
+    keys::append_u32(value, image ? uint32_t(image->size()) : UINT32_MAX);
+    if (image) value.append(*image);
   }
-  if (new_wanted && o.change == storage::Change::Put) {
-    storage::encode_item(o.next, r.new_image.emplace());
-    size += o.new_bytes;
-  }
-  r.size_bytes = uint32_t(size);
+  uint64_t sequence = o.sequence;
 
   std::lock_guard lock(mu_);
   Open& open = open_shard(stream.id);
@@ -199,13 +186,13 @@ void StreamLog::append(storage::WriteBatch& batch, const storage::StreamDef& str
       child.index = open.index + 1;
       child.parent_created_millis = open.created_millis;
     }
-    child.starting_sequence = r.sequence;
+    child.starting_sequence = sequence;
     child.created_millis = now_millis;
     write_shard(batch, stream.id, child);
-    open = Open{child.index, r.sequence, r.sequence, 0, now_millis, child.parent_created_millis, true};
+    open = Open{child.index, sequence, sequence, 0, now_millis, child.parent_created_millis, true};
   }
-  batch.put(record_key(stream.id, open.index, r.sequence), encode_record(r));
-  open.last_sequence = r.sequence;
+  batch.put(record_key(stream.id, open.index, sequence), value);
+  open.last_sequence = sequence;
   ++open.records;
 }
 

@@ -127,8 +127,7 @@ class StreamLog {
   std::unordered_map<uint32_t, Open> open_;  // by stream id, loaded on first use
 };
 
-// The stored form of a record, and back (throws std::runtime_error on a corrupt record).
-std::string encode_record(const Record& r);
+// A stored record (written by append), as a Record (throws std::runtime_error on a corrupt record).
 Record decode_record(std::string_view bytes, uint64_t sequence);
 
 }  // namespace ddb::streams
