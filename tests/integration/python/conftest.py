@@ -109,7 +109,7 @@ def make_client(endpoint, access_key=None, region="us-east-1", validate=True):
         region_name=region,
         aws_access_key_id=access_key or os.environ["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
     )
 
 
@@ -150,7 +150,7 @@ def make_streams_client(endpoint, region="us-east-1", validate=True):
         region_name=region,
         aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
     )
 
 
