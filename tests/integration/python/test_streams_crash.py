@@ -40,9 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import TARGET, Server, make_client, make_streams_client
