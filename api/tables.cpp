@@ -615,6 +615,8 @@ void update_time_to_live(Context& ctx, req::UpdateTimeToLiveInput& in, req::Upda
           if (current == spec.AttributeName) throw Error::validation("TimeToLive is already enabled");
           if (!current.empty()) throw Error::validation("TimeToLive is active on a different AttributeName");
           def.ttl_attribute = spec.AttributeName;
+          def.ttl_enabled_millis = std::max(now_millis(), def.ttl_enabled_millis + 1);
+          def.ttl_backfilled = false;
         } else {
           if (current.empty()) throw Error::validation("TimeToLive is already disabled");
           if (current != spec.AttributeName) {

@@ -36,8 +36,8 @@ void Engine::start() {
         backfill_index(table, index.id);
       }
     }
-    // The TTL entries are written again (idempotent): a crash may have interrupted their backfill.
-    if (!table->ttl_attribute.empty()) backfill_ttl(table);
+    // A backfill of TTL entries a crash interrupted runs again (it is idempotent).
+    if (!table->ttl_attribute.empty() && !table->ttl_backfilled) backfill_ttl(table);
   }
   run([this](const std::atomic<bool>& stop) {
     while (pause(options_.ttl_interval_millis)) sweep_ttl(stop);
@@ -49,7 +49,14 @@ void Engine::start() {
 }
 
 void Engine::backfill_ttl(const storage::TableRef& table) {
-  run([this, table](const std::atomic<bool>& stop) { items_->backfill_ttl(*table, stop); });
+  run([this, table](const std::atomic<bool>& stop) {
+    if (!items_->backfill_ttl(*table, stop)) return;  // stopped (resumed at the next start), or TTL changed
+    catalog_->update(table->ns, table->name, [&](storage::TableDef& def, storage::WriteBatch&) {
+      if (def.id == table->id && !def.ttl_attribute.empty() && def.ttl_enabled_millis == table->ttl_enabled_millis) {
+        def.ttl_backfilled = true;
+      }
+    });
+  });
 }
 
 size_t Engine::sweep_ttl(const std::atomic<bool>& stop) {

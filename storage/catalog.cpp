@@ -91,7 +91,7 @@ std::string TableDef::serialize() const {
     w.member("created", s.created_millis).member("disabled", s.disabled_millis).end_object();
   }
   w.end_array();
-  w.member("ttl", ttl_attribute);
+  w.member("ttl", ttl_attribute).member("ttl_since", ttl_enabled_millis).member("ttl_backfilled", ttl_backfilled);
   w.end_object();
   return out;
 }
@@ -181,6 +181,8 @@ TableDef TableDef::deserialize(std::string_view bytes) {
     }
   }
   d.ttl_attribute = str("ttl");
+  d.ttl_enabled_millis = num("ttl_since");
+  d.ttl_backfilled = flag("ttl_backfilled");
   if (d.key_schema.empty() || d.name.empty()) throw std::runtime_error("corrupt table definition in the catalog");
   return d;
 }

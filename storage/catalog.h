@@ -128,6 +128,8 @@ struct TableDef {
   std::vector<IndexDef> indexes;  // global and local secondary indexes, in the order they were defined
   std::vector<StreamDef> streams;  // oldest first; the last is the latest (enabled unless disabled_millis)
   std::string ttl_attribute;       // the TTL attribute while TTL is enabled, else empty
+  int64_t ttl_enabled_millis = 0;  // when TTL was enabled (tells one enabling from the next)
+  bool ttl_backfilled = false;     // every item written before TTL was enabled has its TTL entry
 
   const IndexDef* find_index(std::string_view index_name) const {
     for (const auto& i : indexes) {

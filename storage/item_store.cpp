@@ -384,7 +384,8 @@ bool ItemStore::backfill_ttl(const TableDef& table, const std::atomic<bool>& sto
     std::string item_key(cur->key());
     std::shared_lock schema(table.live->schema);
     TableRef now = catalog_.current(table);
-    if (!now || now->ttl_attribute != table.ttl_attribute) return false;  // gone, or TTL changed
+    // Gone, or TTL disabled or enabled anew meanwhile.
+    if (!now || now->ttl_attribute.empty() || now->ttl_enabled_millis != table.ttl_enabled_millis) return false;
     std::lock_guard item_lock(stripes_[stripe_of(item_key)]);
     std::string bytes;
     if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile

@@ -254,3 +254,37 @@ TEST(Ttl, TheSweepDeletesExpiredItemsAsTheService) {
     ++entries;
   EXPECT_EQ(entries, 2u);  // "future" and "moved", in the future
 }
+
+TEST(Ttl, AnInterruptedBackfillOfEntriesResumesAtStart) {
+  std::string dir = testing::TempDir() + "ttl_backfill_resume";
+  std::filesystem::remove_all(dir);
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  {
+    Engine engine(options(dir));
+    TableRef table = make_table(engine, "");
+    for (int i = 0; i < 50; ++i) {
+      AttributeMap m = item("k" + std::to_string(i));
+      m["exp"] = AttributeValue::number(std::to_string(now - 100));
+      put(engine, table, m);
+    }
+    // TTL enabled, and the process gone before its backfill ran.
+    engine.catalog().update("ns", "t", [](TableDef& def, WriteBatch&) {
+      def.ttl_attribute = "exp";
+      def.ttl_enabled_millis = 1;
+    });
+  }
+  Engine engine(options(dir));
+  engine.start();
+  TableRef table = engine.catalog().find("ns", "t");
+  for (int i = 0; i < 200 && !engine.catalog().find("ns", "t")->ttl_backfilled; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(engine.catalog().find("ns", "t")->ttl_backfilled);
+  std::atomic<bool> stop{false};
+  EXPECT_EQ(engine.sweep_ttl(stop), 50u);
+  EXPECT_EQ(engine.items().stats(table->id).item_count, 0);
+  engine.stop();
+  std::filesystem::remove_all(dir);
+}
