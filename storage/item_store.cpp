@@ -330,7 +330,7 @@ void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations
   }
 }
 
-bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::atomic<bool>& stop) {
+bool ItemStore::for_each_item(const TableDef& table, const std::atomic<bool>& stop, const ItemVisit& visit) {
   std::string begin = keys::id_prefix(keys::kItem, table.id), end = keys::id_prefix_end(keys::kItem, table.id);
   auto cur = store_.cursor();
   for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end); cur->next()) {
@@ -338,27 +338,32 @@ bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::at
     std::string item_key(cur->key());
     std::shared_lock schema(table.live->schema);
     TableRef now = catalog_.current(table);
-    const IndexDef* index = nullptr;
-    if (now) {
-      for (const auto& i : now->indexes) {
-        if (i.id == index_id && i.status == "CREATING") index = &i;
-      }
-    }
-    if (!index) return false;  // the index or its table is gone
+    if (!now) return false;  // the table is gone
     std::lock_guard item_lock(stripes_[stripe_of(item_key)]);
     std::string bytes;
     if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile
-    AttributeMap item = decode_item(bytes);
+    if (!visit(*now, item_key, decode_item(bytes))) return false;
+  }
+  return true;
+}
+
+bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::atomic<bool>& stop) {
+  return for_each_item(table, stop, [&](const TableDef& now, const std::string&, const AttributeMap& item) {
+    const IndexDef* index = nullptr;
+    for (const auto& i : now.indexes) {
+      if (i.id == index_id && i.status == "CREATING") index = &i;
+    }
+    if (!index) return false;  // the index is gone
     std::string key;
     AttributeMap entry;
     bool has;
     try {
-      has = index_entry(*now, *index, item, &key, &entry);
+      has = index_entry(now, *index, item, &key, &entry);
     } catch (const Error&) {
       has = false;  // an item whose attribute has another type than the index key: not indexed
     }
     std::string existing;
-    if (!has || store_.get(key, &existing)) continue;  // a write since the index was published made it
+    if (!has || store_.get(key, &existing)) return true;  // a write since the index was published made it
     WriteBatch batch;
     std::string encoded;
     encode_item(entry, encoded);
@@ -367,8 +372,8 @@ bool ItemStore::backfill(const TableDef& table, uint32_t index_id, const std::at
     std::vector<std::pair<uint32_t, Counters>> deltas{{index_id, {1, entry_bytes}}};
     batch.add_stats(stats_key(index_id), 1, entry_bytes);
     commit_in_order(batch, {}, deltas);
-  }
-  return true;
+    return true;
+  });
 }
 
 uint64_t ItemStore::last_sequence() {
@@ -377,25 +382,16 @@ uint64_t ItemStore::last_sequence() {
 }
 
 bool ItemStore::backfill_ttl(const TableDef& table, const std::atomic<bool>& stop) {
-  std::string begin = keys::id_prefix(keys::kItem, table.id), end = keys::id_prefix_end(keys::kItem, table.id);
-  auto cur = store_.cursor();
-  for (cur->seek(begin); cur->valid() && cur->key() < std::string_view(end); cur->next()) {
-    if (stop.load()) return false;
-    std::string item_key(cur->key());
-    std::shared_lock schema(table.live->schema);
-    TableRef now = catalog_.current(table);
-    // Gone, or TTL disabled or enabled anew meanwhile.
-    if (!now || now->ttl_attribute.empty() || now->ttl_enabled_millis != table.ttl_enabled_millis) return false;
-    std::lock_guard item_lock(stripes_[stripe_of(item_key)]);
-    std::string bytes;
-    if (!store_.get(item_key, &bytes)) continue;  // deleted meanwhile
-    std::optional<int64_t> expiry = ttl_expiry(decode_item(bytes), now->ttl_attribute, wall_millis() / 1000);
-    if (!expiry) continue;
+  return for_each_item(table, stop, [&](const TableDef& now, const std::string& item_key, const AttributeMap& item) {
+    // TTL disabled, or enabled anew, meanwhile: this backfill is over.
+    if (now.ttl_attribute.empty() || now.ttl_enabled_millis != table.ttl_enabled_millis) return false;
+    std::optional<int64_t> expiry = ttl_expiry(item, now.ttl_attribute, wall_millis() / 1000);
+    if (!expiry) return true;
     WriteBatch batch;
-    batch.put(ttl_entry_key(now->id, *expiry, item_key), {});
+    batch.put(ttl_entry_key(now.id, *expiry, item_key), {});
     store_.write(batch);
-  }
-  return true;
+    return true;
+  });
 }
 
 void ItemStore::read_all(const std::vector<std::string>& keys, std::vector<std::optional<AttributeMap>>* items) {

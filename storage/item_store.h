@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -100,6 +101,10 @@ class ItemStore {
   std::vector<IndexChange> index_changes(const TableDef& table, const AttributeMap* old, const AttributeMap* next,
                                          bool by_update) const;
   size_t stripe_of(const std::string& key) const;
+  // Visits every item of the table under its schema lock (shared) and its item lock, with the table's current
+  // definition; stops when visit answers false, when stopped, or when the table is gone (answering false).
+  using ItemVisit = std::function<bool(const TableDef& now, const std::string& item_key, const AttributeMap& item)>;
+  bool for_each_item(const TableDef& table, const std::atomic<bool>& stop, const ItemVisit& visit);
   // Commits a batch in commit order: numbers its changes, writes it, then applies its statistics deltas.
   void commit_in_order(WriteBatch& batch, std::span<Mutation> changed,
                        const std::vector<std::pair<uint32_t, Counters>>& deltas);

@@ -102,9 +102,10 @@ def start_server():
             s.stop()
 
 
-def make_client(endpoint, access_key=None, region="us-east-1", validate=True):
+def make_client(endpoint, access_key=None, region="us-east-1", validate=True, service="dynamodb"):
+    """A boto3 client that sends each request once (total_max_attempts=1: "max_attempts" counts retries)."""
     return boto3.client(
-        "dynamodb",
+        service,
         endpoint_url=endpoint,
         region_name=region,
         aws_access_key_id=access_key or os.environ["AWS_ACCESS_KEY_ID"],
@@ -144,14 +145,7 @@ def aws_cli(endpoint):
 
 def make_streams_client(endpoint, region="us-east-1", validate=True):
     """A boto3 `dynamodbstreams` client for the endpoint (DynamoDB Streams shares DynamoDB's port)."""
-    return boto3.client(
-        "dynamodbstreams",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=validate),
-    )
+    return make_client(endpoint, region=region, validate=validate, service="dynamodbstreams")
 
 
 @pytest.fixture(scope="session")
