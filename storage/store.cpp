@@ -101,7 +101,10 @@ std::unique_ptr<Store> Store::open(const StoreOptions& options) {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
-  table.cache_index_and_filter_blocks = true;
+  // Index and filter blocks stay with their open table files (RocksDB's default), not in the block cache: a
+  // filter block larger than a cache shard (stream logs make big files) would be read and verified again on
+  // every point read, slowing every table down by 30x.
+  table.cache_index_and_filter_blocks = false;
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   opts.memtable_whole_key_filtering = true;
   opts.memtable_prefix_bloom_size_ratio = 0.02;
