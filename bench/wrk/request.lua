@@ -26,11 +26,15 @@ if wrk.body:find("{n}", 1, true) then
 elseif keys > 0 then
   local body = wrk.body
   local requests = {}
-  math.randomseed(os.time())
-  for i = 1, 4096 do
-    requests[i] = wrk.format(nil, nil, nil, (body:gsub("{key}", tostring(math.random(0, keys - 1)))))
-  end
   local n = 0
+  -- Formatted in init(), which runs after wrk has added the Host header (DynamoDB Local refuses a request
+  -- without one: "400 No Host").
+  function init(args)
+    math.randomseed(os.time())
+    for i = 1, 4096 do
+      requests[i] = wrk.format(nil, nil, nil, (body:gsub("{key}", tostring(math.random(0, keys - 1)))))
+    end
+  end
   function request()
     n = n % #requests + 1
     return requests[n]
