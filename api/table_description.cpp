@@ -1,6 +1,5 @@
 #include "api/table_description.h"
 
-#include <chrono>
 #include <stdexcept>
 
 #include "api/dispatcher.h"
@@ -8,11 +7,6 @@
 #include "storage/item_store.h"
 
 namespace ddb::api {
-
-int64_t now_millis() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 

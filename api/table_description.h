@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "api/requests.h"
+#include "model/clock.h"
 
 namespace ddb::storage {
 struct TableDef;
@@ -21,7 +22,5 @@ struct ApiConfig;
 req::TableDescription table_description(const storage::TableDef& def, storage::ItemStore* items,
                                         const ApiConfig& config, int64_t now_millis,
                                         std::optional<req::TableStatus> status = std::nullopt);
-
-int64_t now_millis();
 
 }  // namespace ddb::api

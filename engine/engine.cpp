@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "model/clock.h"
 #include "model/error.h"
 #include "storage/item_store.h"
 #include "storage/key_codec.h"
@@ -76,9 +77,7 @@ size_t Engine::sweep_ttl(const std::atomic<bool>& stop) {
     constexpr size_t kBatch = 64;
     for (;;) {
       if (stop.load()) return deleted;
-      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+      int64_t now = now_millis() / 1000;
       std::vector<std::string> entries;
       {
         std::string begin = keys::id_prefix(keys::kTtl, table->id), end = begin;
@@ -91,8 +90,7 @@ size_t Engine::sweep_ttl(const std::atomic<bool>& stop) {
       }
       if (entries.empty()) break;
       for (std::string& entry : entries) {
-        std::string item_key = keys::id_prefix(keys::kItem, table->id);
-        item_key.append(entry, 13);
+        std::string item_key = storage::item_key_of_ttl_entry(entry);
         storage::Mutation m = storage::Mutation::expire(table, std::move(item_key), std::move(entry), now);
         try {
           items_->commit(m);
@@ -110,9 +108,7 @@ size_t Engine::sweep_ttl(const std::atomic<bool>& stop) {
 }
 
 void Engine::trim_streams() {
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now = now_millis();
   int64_t retention = options_.streams.retention_millis;
   // A deleted table's streams: readable until the last was disabled longer ago than the retention period.
   for (const storage::TableRef& table : catalog_->retired()) {

@@ -2,10 +2,10 @@
 
 #include <simdjson.h>
 
-#include <chrono>
 #include <mutex>
 #include <stdexcept>
 
+#include "model/clock.h"
 #include "model/json_writer.h"
 #include "storage/key_codec.h"
 #include "storage/store.h"
@@ -323,9 +323,7 @@ TableRef Catalog::remove(std::string_view ns, std::string_view name,
   std::shared_ptr<TableDef> retired;
   if (!def->streams.empty()) {
     retired = std::make_shared<TableDef>(*def);
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+    int64_t now = now_millis();
     for (auto& s : retired->streams) {
       if (!s.disabled_millis) s.disabled_millis = now;
     }

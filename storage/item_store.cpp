@@ -1,9 +1,9 @@
 #include "storage/item_store.h"
 
 #include <algorithm>
-#include <chrono>
 #include <shared_mutex>
 
+#include "model/clock.h"
 #include "model/error.h"
 #include "storage/catalog.h"
 #include "storage/item_codec.h"
@@ -33,11 +33,6 @@ struct StripeUnlock {
 };
 
 }  // namespace
-
-static int64_t wall_millis() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 ItemStore::ItemStore(Store& store, Catalog& catalog, streams::StreamLog& streams)
     : store_(store), catalog_(catalog), streams_(streams) {
@@ -224,7 +219,6 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
   }
 
   WriteBatch batch;
-  int64_t now_seconds = wall_millis() / 1000;
   std::vector<std::pair<uint32_t, Counters>> deltas;
   auto add_delta = [&](uint32_t id, int64_t count, int64_t bytes) {
     for (auto& [d_id, d] : deltas) {
@@ -248,6 +242,7 @@ bool ItemStore::commit(std::span<Mutation> mutations) {
     ++changed;
     if (const std::string& ttl = m.table->ttl_attribute; !ttl.empty()) {
       // The item's TTL entry follows its TTL attribute.
+      int64_t now_seconds = now_millis() / 1000;
       std::optional<int64_t> before = o.existed ? ttl_expiry(o.old, ttl, now_seconds) : std::nullopt;
       std::optional<int64_t> after = o.change == Change::Put ? ttl_expiry(o.next, ttl, now_seconds) : std::nullopt;
       if (before != after) {
@@ -294,7 +289,7 @@ void ItemStore::commit_in_order(WriteBatch& batch, std::span<Mutation> mutations
   int64_t now = 0;
   for (const Mutation& m : mutations) {
     if (m.outcome.change != Change::Keep && m.table->enabled_stream()) {
-      now = wall_millis();
+      now = now_millis();
       break;
     }
   }
@@ -385,7 +380,7 @@ bool ItemStore::backfill_ttl(const TableDef& table, const std::atomic<bool>& sto
   return for_each_item(table, stop, [&](const TableDef& now, const std::string& item_key, const AttributeMap& item) {
     // TTL disabled, or enabled anew, meanwhile: this backfill is over.
     if (now.ttl_attribute.empty() || now.ttl_enabled_millis != table.ttl_enabled_millis) return false;
-    std::optional<int64_t> expiry = ttl_expiry(item, now.ttl_attribute, wall_millis() / 1000);
+    std::optional<int64_t> expiry = ttl_expiry(item, now.ttl_attribute, now_millis() / 1000);
     if (!expiry) return true;
     WriteBatch batch;
     batch.put(ttl_entry_key(now.id, *expiry, item_key), {});

@@ -173,6 +173,12 @@ std::string ttl_entry_key(uint32_t table_id, int64_t expiry, const std::string& 
   return k;
 }
 
+std::string item_key_of_ttl_entry(std::string_view ttl_entry) {
+  std::string key = keys::id_prefix(keys::kItem, keys::read_u32(ttl_entry.substr(1)));
+  key.append(ttl_entry.substr(13));
+  return key;
+}
+
 void Mutation::apply(const AttributeMap* old) {
   static const AttributeMap kNoItem;
   Outcome& o = outcome;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/attribute_value.h"
@@ -38,8 +39,9 @@ size_t check_item_size(const AttributeMap& item);
 // missing, not a number, or more than five years before now_seconds (such items never expire, as on
 // DynamoDB), or out of any clock's range.
 std::optional<int64_t> ttl_expiry(const AttributeMap& item, const std::string& ttl_attribute, int64_t now_seconds);
-// The key of an item's TTL entry: 0x05 <table id:4> <expiry seconds:8> <item key>.
+// The key of an item's TTL entry: 0x05 <table id:4> <expiry seconds:8> <item key>, and back to the item key.
 std::string ttl_entry_key(uint32_t table_id, int64_t expiry, const std::string& item_key);
+std::string item_key_of_ttl_entry(std::string_view ttl_entry);
 
 // What one write does to the table's write capacity: 1 unit per KB of the larger of the old and new item, and
 // per index whose entry it changes the units of the entry removed and written (a moved index key costs both).

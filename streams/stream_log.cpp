@@ -21,9 +21,15 @@ std::string shard_key(uint32_t stream_id, uint32_t shard) {
   return k;
 }
 
-std::string record_key(uint32_t stream_id, uint32_t shard, uint64_t sequence) {
+// Every record of one shard starts with this.
+std::string record_prefix(uint32_t stream_id, uint32_t shard) {
   std::string k = keys::id_prefix(keys::kStream, stream_id);
   keys::append_u32(k, shard);
+  return k;
+}
+
+std::string record_key(uint32_t stream_id, uint32_t shard, uint64_t sequence) {
+  std::string k = record_prefix(stream_id, shard);
   keys::append_u64(k, sequence);
   return k;
 }
@@ -119,8 +125,7 @@ StreamLog::Open& StreamLog::open_shard(uint32_t stream_id) {
       o.last_sequence = s.starting_sequence ? s.starting_sequence - 1 : 0;
       o.created_millis = s.created_millis;
       o.parent_created_millis = s.parent_created_millis;
-      std::string prefix = shard_key(stream_id, s.index);
-      prefix[0] = char(keys::kStream);
+      std::string prefix = record_prefix(stream_id, s.index);
       for (cur->seek(prefix); cur->valid() && cur->key().substr(0, 9) == prefix; cur->next()) {
         ++o.records;
         o.last_sequence = keys::read_u64(cur->key().substr(9));
@@ -261,8 +266,7 @@ ReadResult StreamLog::read(uint32_t stream_id, uint32_t shard, uint64_t from, si
     return out;
   }
   out.next = from;
-  std::string prefix = key;
-  prefix[0] = char(keys::kStream);
+  std::string prefix = record_prefix(stream_id, shard);
   size_t bytes = 0;
   for (cur->seek(record_key(stream_id, shard, from)); cur->valid() && cur->key().substr(0, 9) == prefix;
        cur->next()) {
@@ -287,7 +291,7 @@ size_t StreamLog::trim(uint32_t stream_id, int64_t now_millis) {
   bool found = false;
   auto cur = store_.cursor();
   for (const Shard& s : all) {
-    std::string prefix = record_key(stream_id, s.index, 0).substr(0, 9);
+    std::string prefix = record_prefix(stream_id, s.index);
     for (cur->seek(record_key(stream_id, s.index, point)); cur->valid() && cur->key().substr(0, 9) == prefix;
          cur->next()) {
       Record r = decode_record(cur->value(), keys::read_u64(cur->key().substr(9)));

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "model/clock.h"
 #include "model/error.h"
 #include "storage/item_codec.h"
 #include "storage/item_store.h"
@@ -47,9 +48,7 @@ TableRef make_table(Engine& engine, const std::string& view_type, const std::str
   d.attribute_definitions = {{"pk", "S"}};
   d.key_schema = {{"pk", "HASH"}};
   d.ttl_attribute = ttl;
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now = now_millis();
   if (!view_type.empty()) d.streams.push_back({0, "2026-01-01T00:00:00.000", view_type, now, 0});
   EXPECT_TRUE(engine.catalog().create(d, [&](const TableDef& def, WriteBatch& batch) {
     if (const StreamDef* s = def.enabled_stream()) {
@@ -164,9 +163,7 @@ TEST(StreamLog, TrimmingDeletesOldRecordsAndEmptyClosedShards) {
   TableRef table = make_table(engine, "KEYS_ONLY");
   uint32_t stream = table->streams[0].id;
   for (int i = 0; i < 5; ++i) put(engine, table, item("k" + std::to_string(i)));
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+  auto now = now_millis();
   EXPECT_EQ(engine.streams().trim(stream, now + 1), 5u);
   std::vector<streams::Shard> shards = engine.streams().shards(stream);
   ASSERT_EQ(shards.size(), 1u);  // the two closed shards are gone; the open one stays
@@ -210,9 +207,7 @@ TEST(StreamLog, AReopenedStoreContinuesTheOpenShard) {
 TEST(Ttl, TheSweepDeletesExpiredItemsAsTheService) {
   Engine engine(options(""));
   TableRef table = make_table(engine, "NEW_AND_OLD_IMAGES", "exp");
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now = now_millis() / 1000;
   auto with_exp = [&](const std::string& pk, AttributeValue exp) {
     AttributeMap m = item(pk);
     m["exp"] = std::move(exp);
@@ -258,9 +253,7 @@ TEST(Ttl, TheSweepDeletesExpiredItemsAsTheService) {
 TEST(Ttl, AnInterruptedBackfillOfEntriesResumesAtStart) {
   std::string dir = testing::TempDir() + "ttl_backfill_resume";
   std::filesystem::remove_all(dir);
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  int64_t now = now_millis() / 1000;
   {
     Engine engine(options(dir));
     TableRef table = make_table(engine, "");
