@@ -196,16 +196,20 @@ std::optional<std::string> stream_request(const req::StreamSpecification& spec) 
   return std::nullopt;
 }
 
-// Adds a new enabled stream to the definition and opens its first shard in the batch.
-void enable_stream(Context& ctx, storage::TableDef& def, const std::string& view_type, uint32_t id,
-                   storage::WriteBatch* batch) {
+// Adds a new enabled stream to the definition (its id: 0 for a new table, whose ids the catalog assigns).
+const storage::StreamDef& add_stream(storage::TableDef& def, const std::string& view_type, uint32_t id) {
   storage::StreamDef s;
   s.id = id;
   s.created_millis = now_millis();
   s.label = stream_label(def, &s.created_millis);
   s.view_type = view_type;
   def.streams.push_back(std::move(s));
-  if (batch) ctx.engine.streams().open(*batch, id, ctx.items.last_sequence(), def.streams.back().created_millis);
+  return def.streams.back();
+}
+
+// Opens a new stream's first shard in the batch that publishes it: its records come after the last commit.
+void open_stream(Context& ctx, storage::WriteBatch& batch, const storage::StreamDef& s) {
+  ctx.engine.streams().open(batch, s.id, ctx.items.last_sequence(), s.created_millis);
 }
 
 }  // namespace
@@ -327,15 +331,13 @@ void create_table(Context& ctx, req::CreateTableInput& in, req::CreateTableOutpu
 
   if (in.StreamSpecification) {
     if (std::optional<std::string> view = stream_request(*in.StreamSpecification)) {
-      enable_stream(ctx, def, *view, 0, nullptr);  // (its id comes with the table's)
+      add_stream(def, *view, 0);
     }
   }
 
   std::string name = def.name;
   bool created_new = ctx.catalog.create(def, [&](const storage::TableDef& published, storage::WriteBatch& batch) {
-    if (const storage::StreamDef* s = published.enabled_stream()) {
-      ctx.engine.streams().open(batch, s->id, ctx.items.last_sequence(), s->created_millis);
-    }
+    if (const storage::StreamDef* s = published.enabled_stream()) open_stream(ctx, batch, *s);
   });
   if (!created_new) throw Error::resource_in_use("Table already exists: " + name);
   storage::TableRef created = ctx.catalog.find(ctx.ns, name);
@@ -524,7 +526,7 @@ void update_table(Context& ctx, req::UpdateTableInput& in, req::UpdateTableOutpu
           // Last: nothing below refuses the change. Enabling makes a new stream (a new ARN); disabling closes
           // the open shard, and the stream stays readable until the trimmer removes it.
           if (stream_view) {
-            enable_stream(ctx, def, *stream_view, ctx.catalog.allocate_id(), &batch);
+            open_stream(ctx, batch, add_stream(def, *stream_view, ctx.catalog.allocate_id()));
           } else {
             def.streams.back().disabled_millis = now;
             ctx.engine.streams().close(batch, def.streams.back().id);
