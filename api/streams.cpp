@@ -12,11 +12,13 @@
 #include "model/error.h"
 #include "storage/catalog.h"
 #include "storage/item_store.h"
+#include "storage/key_codec.h"
 #include "streams/stream_log.h"
 
 namespace ddb::api {
 
 namespace sreq = streams_req;
+namespace keys = storage::keys;
 
 namespace {
 
@@ -104,22 +106,13 @@ uint64_t iterator_check(std::string_view arn, std::string_view payload) {
   return h;
 }
 
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(char(v >> (8 * i)));
-}
-uint64_t get_u64(std::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | uint8_t(in[i]);
-  return v;
-}
-
 std::string make_iterator(const std::string& arn, const Iterator& it) {
   std::string payload;
-  put_u64(payload, it.stream_id);
-  put_u64(payload, it.shard);
-  put_u64(payload, it.position);
-  put_u64(payload, uint64_t(it.issued_millis));
-  put_u64(payload, iterator_check(arn, payload));
+  keys::append_u64(payload, it.stream_id);
+  keys::append_u64(payload, it.shard);
+  keys::append_u64(payload, it.position);
+  keys::append_u64(payload, uint64_t(it.issued_millis));
+  keys::append_u64(payload, iterator_check(arn, payload));
   return arn + "|1|" + base64_encode(payload);
 }
 
@@ -138,15 +131,15 @@ Iterator parse_iterator(std::string_view text, std::string_view* arn) {
   *arn = text.substr(0, bar);
   std::string payload, error;
   if (!base64_decode(text.substr(bar + 3), &payload, &error) || payload.size() != 40 ||
-      get_u64(std::string_view(payload).substr(32)) != iterator_check(*arn, std::string_view(payload).substr(0, 32))) {
+      keys::read_u64(std::string_view(payload).substr(32)) != iterator_check(*arn, std::string_view(payload).substr(0, 32))) {
     throw invalid_iterator();
   }
   std::string_view p = payload;
   Iterator it;
-  it.stream_id = uint32_t(get_u64(p));
-  it.shard = uint32_t(get_u64(p.substr(8)));
-  it.position = get_u64(p.substr(16));
-  it.issued_millis = int64_t(get_u64(p.substr(24)));
+  it.stream_id = uint32_t(keys::read_u64(p));
+  it.shard = uint32_t(keys::read_u64(p.substr(8)));
+  it.position = keys::read_u64(p.substr(16));
+  it.issued_millis = int64_t(keys::read_u64(p.substr(24)));
   return it;
 }
 
